@@ -1,0 +1,42 @@
+# Deux commandes suffisent : « make demo » et « make test ».
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installe
+
+CHARTE  := chartes/commune-modele.yaml
+EXEMPLE := exemples/aide-attribution-creche.yaml
+
+.PHONY: demo test lint typecheck verifier-exemples clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo : installe le projet et vérifie une fiche d'exemple au regard de la charte modèle
+demo: $(STAMP)
+	@echo "== Vérification de $(EXEMPLE) au regard de $(CHARTE)"
+	@$(BIN)/charte-ia verifier $(EXEMPLE) --charte $(CHARTE); code=$$?; \
+	  echo "(code de sortie : $$code — 0 conforme, 1 non conforme, 2 incomplet)"; \
+	  test $$code -le 2
+
+## test : lance toute la suite de tests (et l'analyse statique)
+test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
+	$(BIN)/python -m pytest --cov --cov-report=term
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+## verifier-exemples : vérifie toutes les fiches d'exemple
+verifier-exemples: $(STAMP)
+	-$(BIN)/charte-ia verifier exemples/*.yaml --charte $(CHARTE)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build dist src/*.egg-info

@@ -1,0 +1,3 @@
+from charte_ia.cli import main
+
+main()

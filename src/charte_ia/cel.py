@@ -1,0 +1,380 @@
+"""The CEL adapter: the only module that imports :mod:`celpy`.
+
+cel-python 0.5 has sharp edges (DESIGN §7); this module hides them behind a small,
+engine-neutral interface:
+
+* :func:`compile_expression` parses an expression once, bounds its size, nesting and
+  comprehension depth, and extracts the field paths it references, with positions;
+* :func:`to_cel` converts plain Python data (the declaration, parameters, dates) into CEL
+  values once per evaluation; ``None`` never enters CEL;
+* :func:`evaluate` runs a compiled expression and returns either a plain Python value
+  or a :class:`Failure` with a short French message (never the activation dump).
+
+Only the interpreted runner is used: cel-python's compiled runner shares module
+globals between threads. Interpreted programs build a fresh evaluator per call, so a
+compiled :class:`Expression` may be evaluated from several threads at once. Creating a
+``celpy.Environment`` lowers the interpreter's recursion limit; the one environment
+this module needs is created once, and the previous limit is restored at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import celpy
+from celpy import celtypes
+from celpy.celparser import CELParseError
+from celpy.evaluation import CELEvalError, CELUnsupportedError
+
+MAX_LENGTH = 2_000
+"""Longest expression accepted, in characters."""
+MAX_NESTING = 12
+"""Deepest nesting of brackets accepted: ``(``, ``[`` and ``{``."""
+MAX_NODES = 2_000
+"""Largest syntax tree accepted, in nodes."""
+MAX_TREE_DEPTH = 220
+"""Deepest syntax tree accepted (each bracket level adds about a dozen tree levels)."""
+MAX_COMPREHENSIONS = 2
+"""Deepest nesting of ``all``/``exists``/``exists_one``/``map``/``filter`` accepted."""
+
+_MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
+_LOCK = threading.Lock()
+
+
+def _environment() -> Any:
+    limit = sys.getrecursionlimit()
+    try:
+        return celpy.Environment()
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+with _LOCK:
+    _ENV = _environment()
+
+
+class CelSyntaxError(Exception):
+    """An expression that cannot be compiled.
+
+    Attributes:
+        message: What is wrong, in French.
+        line: 1-based line inside the expression.
+        column: 1-based column inside the expression.
+        hint: How to fix it, when there is something useful to say.
+    """
+
+    def __init__(self, message: str, line: int = 1, column: int = 1,
+                 hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A dotted name an expression reads, such as ``projet.donnees.personnelles``.
+
+    Attributes:
+        chemin: The dotted path, root included.
+        line: 1-based line of its first character in the expression.
+        column: 1-based column of its first character in the expression.
+        in_has: Whether it appears as the argument of ``has()``.
+    """
+
+    chemin: str
+    line: int
+    column: int
+    in_has: bool = False
+
+    @property
+    def racine(self) -> str:
+        """The root name (``projet``, ``param``, ``qualif``, ``date``…)."""
+        return self.chemin.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A compiled expression, ready to be evaluated many times.
+
+    Attributes:
+        source: The expression text.
+        references: Every dotted name it reads from a root (bound macro variables excluded).
+    """
+
+    source: str
+    references: tuple[Reference, ...]
+    _program: Any = field(repr=False, compare=False)
+
+    def chemins(self, racine: str) -> frozenset[str]:
+        """The paths read under ``racine``, without the root: ``{"donnees.personnelles"}``."""
+        prefix = racine + "."
+        return frozenset(r.chemin.removeprefix(prefix) for r in self.references
+                         if r.chemin.startswith(prefix))
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An evaluation that did not produce a value.
+
+    Attributes:
+        message: Short French explanation, for the report.
+        absent: The member name that was missing, when the failure is a missing member.
+    """
+
+    message: str
+    absent: str | None = None
+
+
+def compile_expression(text: str) -> Expression:
+    """Parse and check an expression once.
+
+    Raises:
+        CelSyntaxError: Syntax error, or an expression beyond the size limits.
+    """
+    _check_text(text)
+    with _LOCK:  # cel-python's parser is a process-wide singleton
+        try:
+            tree = _ENV.compile(text)
+        except CELParseError as error:
+            raise _syntax_error(text, error) from None
+        except RecursionError:
+            raise CelSyntaxError("expression trop imbriquée",
+                                 hint="découpez-la en clauses ou en qualifications") from None
+        program = _ENV.program(tree)
+    references = _Walker().references(tree)
+    return Expression(text, references, program)
+
+
+def to_cel(value: Any) -> Any:
+    """Convert plain data (dict, list, str, bool, int, float, date) into CEL values.
+
+    ``None`` values inside mappings are dropped: an absent value stays absent, so that CEL
+    reports it as missing instead of letting ``null`` leak through ``&&``.
+    """
+    if isinstance(value, bool):
+        return celtypes.BoolType(value)
+    if isinstance(value, int):
+        return celtypes.IntType(value)
+    if isinstance(value, float):
+        return celtypes.DoubleType(value)
+    if isinstance(value, str):
+        return celtypes.StringType(value)
+    if isinstance(value, dt.datetime):
+        return celtypes.TimestampType(value.astimezone(dt.UTC))
+    if isinstance(value, dt.date):
+        return celtypes.TimestampType(dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC))
+    if isinstance(value, list | tuple):
+        return celtypes.ListType([to_cel(v) for v in value if v is not None])
+    if isinstance(value, Mapping):
+        return celtypes.MapType({celtypes.StringType(str(k)): to_cel(v)
+                                 for k, v in value.items() if v is not None})
+    raise TypeError(f"type non convertible en CEL : {type(value).__name__}")
+
+
+def evaluate(expression: Expression, activation: Mapping[str, Any]) -> Any | Failure:
+    """Evaluate a compiled expression.
+
+    Args:
+        expression: From :func:`compile_expression`.
+        activation: Root names bound to values already converted by :func:`to_cel`.
+
+    Returns:
+        The result as plain Python data, or a :class:`Failure`.
+    """
+    try:
+        result = expression._program.evaluate(dict(activation))
+    except CELEvalError as error:
+        return _failure(error)
+    except CELUnsupportedError:
+        return Failure("fonctionnalité CEL non prise en charge")
+    except RecursionError:
+        return Failure("expression trop profonde pour être évaluée")
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError,
+            OverflowError):
+        # cel-python lets some Python exceptions through (macro arity, overflow…).
+        return Failure("opération impossible sur ces valeurs")
+    return _from_cel(result)
+
+
+def _from_cel(value: Any) -> Any | Failure:
+    if isinstance(value, CELEvalError):  # errors inside literals come back as values
+        return _failure(value)
+    if isinstance(value, celtypes.BoolType):
+        return bool(value)
+    if isinstance(value, celtypes.IntType | celtypes.UintType):
+        return int(value)
+    if isinstance(value, celtypes.DoubleType):
+        return float(value)
+    if isinstance(value, celtypes.StringType):
+        return str(value)
+    if isinstance(value, celtypes.TimestampType):
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, celtypes.ListType):
+        items = [_from_cel(v) for v in value]
+        failed = next((i for i in items if isinstance(i, Failure)), None)
+        return failed if failed is not None else items
+    if isinstance(value, celtypes.MapType):
+        pairs = {str(k): _from_cel(v) for k, v in value.items()}
+        failed = next((i for i in pairs.values() if isinstance(i, Failure)), None)
+        return failed if failed is not None else pairs
+    if value is None:
+        return Failure("valeur nulle")
+    return str(value)
+
+
+_NO_MEMBER = re.compile(r"no such member in mapping: '([^']*)'")
+_UNDECLARED = re.compile(r"undeclared reference to '([^']*)'")
+
+
+def _failure(error: CELEvalError) -> Failure:
+    text = str(error.args[0]) if error.args else ""
+    if match := _NO_MEMBER.search(text):
+        return Failure(f"valeur absente : « {match.group(1)} »", absent=match.group(1))
+    if match := _UNDECLARED.search(text):
+        return Failure(f"nom inconnu : « {match.group(1)} »", absent=match.group(1))
+    if "no matching overload" in text or "no such overload" in text:
+        return Failure("opération impossible entre ces types de valeurs (un entier et un "
+                       "décimal ne se comparent pas : écrivez 3.0 plutôt que 3 pour un décimal)")
+    if "divide by zero" in text or "modulus by zero" in text:
+        return Failure("division par zéro")
+    if "unbound function" in text or "undefined function" in text.lower():
+        return Failure("fonction inconnue")
+    if "index" in text.lower() and "range" in text.lower():
+        return Failure("indice hors de la liste")
+    return Failure("erreur d'évaluation de l'expression")
+
+
+def _check_text(text: str) -> None:
+    if len(text) > MAX_LENGTH:
+        raise CelSyntaxError(f"expression trop longue ({len(text)} caractères, au plus {MAX_LENGTH})",
+                             hint="découpez-la en clauses ou en qualifications")
+    depth = 0
+    quote: str | None = None
+    line, column = 1, 0
+    for index, char in enumerate(text):
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+            continue
+        if char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise CelSyntaxError(f"expression trop imbriquée (plus de {MAX_NESTING} niveaux "
+                                     "de parenthèses ou de crochets)", line, column,
+                                     "découpez-la en clauses ou en qualifications")
+        elif char in ")]}":
+            depth -= 1
+
+
+def _syntax_error(text: str, error: CELParseError) -> CelSyntaxError:
+    line = getattr(error, "line", None) or 1
+    column = getattr(error, "column", None) or 1
+    lines = text.splitlines() or [""]
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    near = current[column - 1: column + 9].strip() if column - 1 < len(current) else ""
+    around = current[max(0, column - 2):column + 1]
+    if re.search(r"[^\x00-\x7f]", around):
+        return CelSyntaxError("caractère non ASCII dans un nom : les noms de champs s'écrivent "
+                              "sans accent", line, column,
+                              "écrivez par exemple projet.donnees et non projet.données")
+    if near:
+        message = f"syntaxe CEL invalide près de « {near} »"
+    else:
+        message = "syntaxe CEL invalide : l'expression s'arrête trop tôt"
+    hint = None
+    if "=" in near and "==" not in near:
+        hint = "pour comparer, écrivez « == » (et non « = »)"
+    elif re.search(r"\b(and|or|not)\b", text):
+        hint = "les opérateurs logiques s'écrivent « && » (et), « || » (ou), « ! » (non)"
+    elif text.count("(") != text.count(")"):
+        hint = "les parenthèses ne sont pas équilibrées"
+    elif text.count("'") % 2 or text.count('"') % 2:
+        hint = "un guillemet n'est pas refermé"
+    return CelSyntaxError(message, line, column, hint)
+
+
+class _Walker:
+    """Walks a cel-python syntax tree: bounds, references and bound macro variables."""
+
+    def __init__(self) -> None:
+        self.found: list[Reference] = []
+        self.bound: set[str] = set()
+        self.nodes = 0
+
+    def references(self, tree: Any) -> tuple[Reference, ...]:
+        self._bounds(tree)
+        self._visit(tree, in_has=False, comprehensions=0)
+        unique: dict[str, Reference] = {}
+        for ref in self.found:
+            if ref.racine not in self.bound:
+                unique.setdefault(ref.chemin + ("!" if ref.in_has else ""), ref)
+        return tuple(unique.values())
+
+    def _bounds(self, tree: Any) -> None:
+        stack = [(tree, 1)]
+        while stack:
+            node, depth = stack.pop()
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise CelSyntaxError(f"expression trop grande (plus de {MAX_NODES} nœuds)",
+                                     hint="découpez-la en clauses ou en qualifications")
+            if depth > MAX_TREE_DEPTH:
+                raise CelSyntaxError("expression trop imbriquée",
+                                     hint="découpez-la en clauses ou en qualifications")
+            stack.extend((child, depth + 1) for child in getattr(node, "children", ()))
+
+    def _visit(self, node: Any, *, in_has: bool, comprehensions: int) -> None:
+        kind = getattr(node, "data", None)
+        if kind is None:
+            return
+        chain = _chain(node)
+        if chain is not None:
+            self.found.append(Reference(".".join(chain), node.meta.line, node.meta.column, in_has))
+            return
+        if kind == "member_dot_arg":
+            method = str(node.children[1])
+            if method in _MACROS:
+                comprehensions += 1
+                if comprehensions > MAX_COMPREHENSIONS:
+                    raise CelSyntaxError(
+                        f"trop de parcours de listes imbriqués (au plus {MAX_COMPREHENSIONS})",
+                        node.meta.line, node.meta.column,
+                        "un parcours imbriqué dans un autre peut coûter très cher à évaluer")
+                args = node.children[2].children if len(node.children) > 2 else []
+                variable = _chain(args[0]) if args else None
+                if variable is not None and len(variable) == 1:
+                    self.bound.add(variable[0])
+        if kind == "ident_arg" and str(node.children[0]) == "has":
+            for child in node.children[1:]:
+                self._visit(child, in_has=True, comprehensions=comprehensions)
+            return
+        for child in node.children:
+            self._visit(child, in_has=in_has, comprehensions=comprehensions)
+
+
+def _chain(node: Any) -> list[str] | None:
+    """The dotted name a subtree denotes (``projet.donnees.pays``), or ``None``."""
+    while getattr(node, "data", None) in {"expr", "conditionalor", "conditionaland", "relation",
+                                          "addition", "multiplication", "unary", "member",
+                                          "primary"} and len(node.children) == 1:
+        node = node.children[0]
+    kind = getattr(node, "data", None)
+    if kind == "ident":
+        return [str(node.children[0])]
+    if kind == "member_dot":
+        base = _chain(node.children[0])
+        return None if base is None else [*base, str(node.children[1])]
+    return None

@@ -1,0 +1,77 @@
+"""A project declaration (fiche projet IA), validated against the vocabulary.
+
+A :class:`Declaration` keeps the values the project team gave, field by field, and the
+fields it marked ``inconnu``. A field that is absent, empty or ``inconnu`` is *unknown*:
+the engine never reads it as ``false``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from charte_ia.diagnostics import Location
+from charte_ia.source import Document
+from charte_ia.validation import validate_document
+from charte_ia.vocabulary import INCONNU, Vocabulaire
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One AI project's declaration.
+
+    Attributes:
+        document: The YAML document it was read from (name, hash, positions).
+        id: The project identifier (``projet.id``).
+        nom: The project name (``projet.nom``).
+        valeurs: The known values, by field path (dates as ``AAAA-MM-JJ`` strings).
+        inconnus: The fields explicitly declared ``inconnu``.
+    """
+
+    document: Document
+    id: str
+    nom: str
+    valeurs: Mapping[str, Any]
+    inconnus: frozenset[str]
+
+    def location(self, chemin: str) -> Location | None:
+        """Where the field at ``chemin`` is written in the file, if it is."""
+        position = self.document.position(tuple(chemin.split(".")))
+        if position is None:
+            return None
+        return Location(self.document.name, position.line, position.column)
+
+    def known(self, chemin: str) -> bool:
+        """Whether a value is declared for ``chemin``."""
+        return chemin in self.valeurs
+
+
+def build_declaration(document: Document, vocabulaire: Vocabulaire) -> Declaration:
+    """Validate a declaration document against the vocabulary.
+
+    Raises:
+        InvalidInputError: Unknown keys, wrong types or values, missing identification.
+    """
+    data = validate_document(vocabulaire.model, document, code="fiche").model_dump()
+    valeurs: dict[str, Any] = {}
+    inconnus: set[str] = set()
+    for chemin in vocabulaire.champs:
+        value = _lookup(data, chemin)
+        if value == INCONNU:
+            inconnus.add(chemin)
+        elif value is not None:
+            valeurs[chemin] = value
+    projet = data["projet"]
+    return Declaration(document, str(projet["id"]), str(projet["nom"]), valeurs,
+                       frozenset(inconnus))
+
+
+def _lookup(data: Any, chemin: str) -> Any:
+    current = data
+    for step in chemin.split("."):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(step)
+    return current
+

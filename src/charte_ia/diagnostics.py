@@ -1,0 +1,131 @@
+"""Problems found in the inputs, as values.
+
+Loading a charter or a declaration collects every problem of the file into
+:class:`Diagnostic` values (a machine code, a French message, a place and a hint)
+and raises one :class:`InvalidInputError` carrying them all. The codes are
+stable: they are documented in ``docs/diagnostics.md`` and tools may rely on them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+PathItem = str | int
+"""One step of a logical path inside a document: a mapping key or a list index."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem or a value sits in a source file.
+
+    Attributes:
+        file: The file name as the user gave it (``-`` for standard input).
+        line: 1-based line, when known.
+        column: 1-based column, when known.
+        path: Logical path inside the document, for instance ``("regles", 3, "exigence")``.
+    """
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    path: tuple[PathItem, ...] = ()
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+    @property
+    def logical_path(self) -> str:
+        """The path written the way users read it, for instance ``regles[3].exigence``."""
+        return format_path(self.path)
+
+
+def format_path(path: Iterable[PathItem]) -> str:
+    """Write a logical path as ``a.b[2].c``."""
+    text = ""
+    for item in path:
+        if isinstance(item, int):
+            text += f"[{item}]"
+        else:
+            text += f".{item}" if text else item
+    return text
+
+
+class Gravite(StrEnum):
+    """How serious a diagnostic is: an ``erreur`` stops loading, an ``avertissement`` does not."""
+
+    ERREUR = "erreur"
+    AVERTISSEMENT = "avertissement"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in an input file.
+
+    Attributes:
+        code: Stable machine code, for instance ``cel-syntaxe`` (see ``docs/diagnostics.md``).
+        message: What is wrong, in French, for the person who must fix it.
+        location: Where it is.
+        hint: How to fix it, when there is something useful to say.
+        gravite: ``erreur`` (loading fails) or ``avertissement``.
+    """
+
+    code: str
+    message: str
+    location: Location
+    hint: str | None = None
+    gravite: Gravite = field(default=Gravite.ERREUR)
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        logical = self.location.logical_path
+        text = f"{where}: {self.gravite.value} [{self.code}] {self.message}"
+        if logical:
+            text += f"\n    à l'emplacement : {logical}"
+        if self.hint:
+            text += f"\n    conseil : {self.hint}"
+        return text
+
+
+class CharteIAError(Exception):
+    """Base of the exceptions raised by charte-ia."""
+
+
+class InvalidInputError(CharteIAError):
+    """An input (charter, declaration, option) cannot be used; carries every diagnostic.
+
+    Attributes:
+        diagnostics: All the problems found, in file order.
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        count = len(self.diagnostics)
+        super().__init__(
+            f"{count} problème{'s' if count > 1 else ''} dans les données d'entrée"
+        )
+
+    def __str__(self) -> str:
+        return "\n".join(str(d) for d in self.diagnostics)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """Suggest the closest candidate to a misspelt name, as a French hint.
+
+    Args:
+        word: What the user wrote.
+        candidates: The names that would have been accepted.
+
+    Returns:
+        ``"vouliez-vous dire « x » ?"`` or ``None`` when nothing is close enough.
+    """
+    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    if not matches:
+        return None
+    return f"vouliez-vous dire « {matches[0]} » ?"

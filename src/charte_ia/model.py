@@ -1,0 +1,324 @@
+"""The file formats, as pydantic models: the vocabulary and the charter.
+
+These models describe shape and field constraints only: no I/O and no CEL. Field names
+are the YAML keys exactly (French), so that a validation error points at what the user
+wrote. Every model forbids unknown keys and is frozen.
+
+Dated values (a severity that changes on a given day, a parameter that evolves) are
+written either as a single value or as a mapping ``{AAAA-MM-JJ: valeur}``; both are
+normalised into a mapping, a single value being in force since :data:`DEBUT_DES_TEMPS`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+DEBUT_DES_TEMPS = date(1, 1, 1)
+"""Start date given to a value written without a date."""
+
+FORMAT_CHARTE = "charte_ia/1"
+FORMAT_VOCABULAIRE = "vocabulaire/1"
+FORMAT_FICHE = "fiche-projet-ia/1"
+
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
+_IDENT = r"^[a-z][a-z0-9_]*$"
+_RULE_ID = r"^[A-Za-z][A-Za-z0-9_-]*$"
+_CHARTER_ID = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "date_iso", "date attendue au format AAAA-MM-JJ, « {valeur} » reçu", {"valeur": value})
+
+
+def _check_semver(value: str) -> str:
+    if not _SEMVER.match(value):
+        raise PydanticCustomError(
+            "semver", "version attendue au format MAJEURE.MINEURE.CORRECTIF (par exemple 1.2.0), "
+            "« {valeur} » reçu", {"valeur": value})
+    return value
+
+
+def _check_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s]+$", value):
+        raise PydanticCustomError(
+            "url", "adresse web attendue (https://…), « {valeur} » reçu", {"valeur": value})
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_parse_date)]
+Url = Annotated[StrictStr, AfterValidator(_check_url)]
+Identifiant = Annotated[StrictStr, Field(pattern=_IDENT)]
+Texte = Annotated[StrictStr, Field(min_length=1)]
+
+
+def _dated(value: Any) -> Any:
+    """Accept a single value or a ``{date: value}`` mapping; always return a mapping."""
+    if isinstance(value, dict):
+        return value
+    return {DEBUT_DES_TEMPS.isoformat(): value}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Severite(StrEnum):
+    """How much a rule weighs in the verdict."""
+
+    BLOQUANT = "bloquant"
+    MAJEUR = "majeur"
+    MINEUR = "mineur"
+    INFO = "info"
+
+
+class EffetException(StrEnum):
+    """What a rule exception does when its condition holds."""
+
+    NON_APPLICABLE = "non_applicable"
+    CONFORME = "conforme"
+
+
+class Periode(_Model):
+    """A period of validity; ``au`` is the last day included, absent means open-ended."""
+
+    du: IsoDate
+    au: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Periode:
+        if self.au is not None and self.au < self.du:
+            raise PydanticCustomError(
+                "periode", "la fin de la période (au) précède son début (du)")
+        return self
+
+    def contient(self, jour: date) -> bool:
+        """Whether ``jour`` falls inside the period."""
+        return self.du <= jour and (self.au is None or jour <= self.au)
+
+
+class Reference(_Model):
+    """A legal or charter reference: text, articles and a link to the official text."""
+
+    texte: Texte
+    articles: tuple[Texte, ...] = ()
+    url: Url | None = None
+
+
+# --- The vocabulary (fiche-projet-ia/1) -------------------------------------------------------
+
+
+class TypeChamp(StrEnum):
+    """The value types a declaration field can have."""
+
+    BOOLEEN = "booleen"
+    TEXTE = "texte"
+    ENTIER = "entier"
+    DECIMAL = "decimal"
+    DATE = "date"
+    URL = "url"
+    ENUM = "enum"
+    PAYS = "pays"
+    LISTE = "liste"
+
+
+class ElementListe(_Model):
+    """Type of the items of a ``liste`` field."""
+
+    type: TypeChamp
+    valeurs: tuple[StrictStr, ...] = ()
+
+
+class Section(_Model):
+    """A group of fields, shown together in the questionnaire and the docs."""
+
+    id: Identifiant
+    titre: Texte
+    description: str | None = None
+
+
+class Champ(_Model):
+    """One declaration field: its path, type, question and help text."""
+
+    chemin: Annotated[StrictStr, Field(pattern=r"^projet(\.[a-z][a-z0-9_]*)+$")]
+    type: TypeChamp
+    section: Identifiant
+    question: Texte
+    aide: str | None = None
+    valeurs: tuple[StrictStr, ...] = ()
+    element: ElementListe | None = None
+    obligatoire: StrictBool = False
+    unite: str | None = None
+    max_elements: Annotated[int, Field(ge=1, le=1000)] = 50
+    references: tuple[Reference, ...] = ()
+
+
+class FichierVocabulaire(_Model):
+    """The vocabulary file (``format: vocabulaire/1``)."""
+
+    format: Literal["vocabulaire/1"]
+    id: Texte
+    titre: Texte
+    sections: tuple[Section, ...]
+    champs: tuple[Champ, ...]
+
+
+# --- The charter (charte_ia/1) ---------------------------------------------------------------
+
+
+class Editeur(_Model):
+    """The collectivité that publishes the charter."""
+
+    nom: Texte
+    siren: Annotated[StrictStr, Field(pattern=r"^\d{9}$")] | None = None
+
+
+class Adoption(_Model):
+    """The deliberation that adopted the charter."""
+
+    instance: Texte
+    deliberation: Texte
+    date: IsoDate
+    url: Url | None = None
+
+
+class MetaCharte(_Model):
+    """The ``charte:`` block: identity, version, adoption and validity of the charter."""
+
+    id: Annotated[StrictStr, Field(pattern=_CHARTER_ID)]
+    titre: Texte
+    version: Annotated[StrictStr, AfterValidator(_check_semver)]
+    description: str | None = None
+    editeur: Editeur | None = None
+    adoption: Adoption | None = None
+    en_vigueur: Periode
+    licence: str | None = None
+    url: Url | None = None
+    vocabulaire: Literal["fiche-projet-ia/1"] = "fiche-projet-ia/1"
+    principes: dict[Identifiant, Texte] = Field(min_length=1)
+
+
+class Parametre(_Model):
+    """A charter parameter whose value may change over time."""
+
+    description: Texte
+    unite: str | None = None
+    valeurs: dict[IsoDate, Any] = Field(min_length=1)
+
+
+class Qualification(_Model):
+    """A derived label, computed once per declaration before the rules."""
+
+    titre: Texte
+    description: str | None = None
+    expr: Texte
+    references: tuple[Reference, ...] = ()
+
+
+class Clause(_Model):
+    """A named part of a requirement, explained on its own when it fails."""
+
+    id: Identifiant
+    expr: Texte
+    message: str | None = None
+
+
+def _requirement(value: Any) -> Any:
+    return {"expr": value} if isinstance(value, str) else value
+
+
+class Exigence(_Model):
+    """What a rule requires: one CEL expression, or clauses that must all (or one) hold."""
+
+    expr: Texte | None = None
+    toutes: tuple[Clause, ...] | None = Field(default=None, min_length=1)
+    une_de: tuple[Clause, ...] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Exigence:
+        forms = [f for f in (self.expr, self.toutes, self.une_de) if f is not None]
+        if len(forms) != 1:
+            raise PydanticCustomError(
+                "exigence_forme",
+                "l'exigence s'écrit soit comme une expression, soit avec « toutes: », "
+                "soit avec « une_de: » (une seule de ces formes)")
+        clauses = self.clauses
+        ids = [c.id for c in clauses]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise PydanticCustomError(
+                "clause_dupliquee", "identifiant de clause en double : {ids}",
+                {"ids": ", ".join(duplicates)})
+        return self
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        """The clauses, or one implicit clause ``exigence`` for a single expression."""
+        if self.expr is not None:
+            return (Clause(id="exigence", expr=self.expr),)
+        return self.toutes or self.une_de or ()
+
+    @property
+    def combinaison(self) -> Literal["toutes", "une_de"]:
+        """How the clauses combine."""
+        return "une_de" if self.une_de is not None else "toutes"
+
+
+class ExceptionRegle(_Model):
+    """A case in which a rule does not apply or is deemed met, with its justification."""
+
+    id: Identifiant
+    si: Texte
+    effet: EffetException
+    justification: Texte
+    references: tuple[Reference, ...] = ()
+
+
+class RegleFichier(_Model):
+    """One rule of a charter (DESIGN §3)."""
+
+    id: Annotated[StrictStr, Field(pattern=_RULE_ID, max_length=64)]
+    titre: Texte
+    description: str | None = None
+    principe: Identifiant
+    severite: Annotated[dict[IsoDate, Severite], BeforeValidator(_dated), Field(min_length=1)]
+    applicable_si: Texte | None = None
+    exigence: Annotated[Exigence, BeforeValidator(_requirement)]
+    exceptions: tuple[ExceptionRegle, ...] = ()
+    message: Texte
+    remediation: str | None = None
+    references: tuple[Reference, ...] = ()
+    en_vigueur: Periode | None = None
+    revu_le: IsoDate | None = None
+
+
+class FichierCharte(_Model):
+    """The charter file (``format: charte_ia/1``)."""
+
+    format: Literal["charte_ia/1"]
+    charte: MetaCharte
+    parametres: dict[Identifiant, Parametre] = {}
+    qualifications: dict[Identifiant, Qualification] = {}
+    regles: tuple[RegleFichier, ...] = Field(min_length=1)

@@ -1,0 +1,328 @@
+"""Reading YAML safely, keeping the position of every node.
+
+This is the only module that imports :mod:`yaml`. A file becomes a :class:`Document`:
+plain Python data (dicts, lists, strings, numbers, booleans, ``None``), the sha256 of
+its bytes, and the line and column of every key and value, so that every later
+problem can be reported at ``fichier:ligne:colonne``.
+
+Reading is deliberately stricter than PyYAML's defaults:
+
+* only the standard scalar tags are accepted; ``!!python/...`` and custom tags are refused;
+* dates stay strings (``2026-08-02``), so that they reach validation exactly as written;
+* only ``true`` and ``false`` are booleans (``oui``, ``no`` or ``NO`` stay text: the
+  country code of Norway is not ``false``);
+* duplicate keys are errors, not silent overwrites;
+* size, nesting depth and the number of nodes (aliases included) are bounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem
+
+MAX_BYTES = 5_000_000
+"""Largest file accepted, in bytes."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted."""
+MAX_NODES = 200_000
+"""Largest number of nodes accepted once aliases are expanded (alias bombs stop here)."""
+
+STDIN_NAME = "-"
+
+_STANDARD = "tag:yaml.org,2002:"
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
+             "FALSE": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a node starts in the file (1-based), and where its text content starts.
+
+    For a quoted scalar the content starts one column after the quote; for a block
+    scalar (``|`` or ``>``) it starts on the next line. CEL positions are mapped onto
+    the file from the content start.
+    """
+
+    line: int
+    column: int
+    content_line: int
+    content_column: int
+    style: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A YAML file read into plain data, with the position of each node.
+
+    Attributes:
+        name: The file name as shown to the user (``-`` for standard input).
+        data: The content as plain Python data.
+        sha256: Hex digest of the file's bytes.
+        values: Position of the value found at each logical path.
+        keys: Position of the key of each mapping entry, by the entry's path.
+    """
+
+    name: str
+    data: Any
+    sha256: str
+    values: Mapping[tuple[PathItem, ...], Position]
+    keys: Mapping[tuple[PathItem, ...], Position]
+
+    def locate(self, path: Sequence[PathItem], *, key: bool = False) -> Location:
+        """Return the location of ``path``, or of its nearest known ancestor.
+
+        Args:
+            path: Logical path inside the document.
+            key: Point at the key of the entry rather than at its value (used for
+                unknown or misplaced keys).
+        """
+        steps = tuple(path)
+        probe = steps
+        while True:
+            table = self.keys if key else self.values
+            position = table.get(probe) or self.values.get(probe)
+            if position is not None:
+                return Location(self.name, position.line, position.column, steps)
+            if not probe:
+                return Location(self.name, 1, 1, steps)
+            probe = probe[:-1]
+
+    def position(self, path: Sequence[PathItem]) -> Position | None:
+        """Return the exact position of the value at ``path``, if the document has one."""
+        return self.values.get(tuple(path))
+
+
+def read_file(path: str | Path) -> Document:
+    """Read a YAML file (``-`` reads standard input) into a :class:`Document`.
+
+    Raises:
+        InvalidInputError: The file cannot be read, is not UTF-8, is not valid YAML,
+            or breaks one of the limits above.
+    """
+    name = str(path)
+    if name == STDIN_NAME:
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
+        except FileNotFoundError:
+            raise _fail(name, "fichier-introuvable", "fichier introuvable",
+                        "vérifiez le chemin et le nom du fichier") from None
+        except IsADirectoryError:
+            raise _fail(name, "fichier-illisible", "un fichier est attendu, pas un dossier",
+                        None) from None
+        except OSError as error:
+            raise _fail(name, "fichier-illisible",
+                        f"lecture impossible ({error.strerror or error})", None) from None
+    return read_bytes(raw, name)
+
+
+def read_bytes(raw: bytes, name: str) -> Document:
+    """Read YAML from bytes; ``name`` is used in every position reported.
+
+    Raises:
+        InvalidInputError: As :func:`read_file`.
+    """
+    if len(raw) > MAX_BYTES:
+        raise _fail(name, "fichier-trop-grand",
+                    f"fichier trop volumineux (plus de {MAX_BYTES // 1_000_000} Mo)",
+                    "une charte ou une fiche projet tient en quelques dizaines de Ko")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InvalidInputError([Diagnostic(
+            "encodage", f"octet {raw[error.start]:#04x} invalide en UTF-8",
+            Location(name, line, column),
+            "enregistrez le fichier en UTF-8 (c'est le réglage par défaut des éditeurs récents)",
+        )]) from None
+    text = text.removeprefix("\ufeff")
+    data, values, keys = _parse(text, name)
+    return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys)
+
+
+def _parse(text: str, name: str) -> tuple[Any, dict[tuple[PathItem, ...], Position],
+                                           dict[tuple[PathItem, ...], Position]]:
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as error:
+        raise InvalidInputError([_syntax_diagnostic(error, name)]) from None
+    except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks its errors
+        raise _fail(name, "yaml-syntaxe", f"YAML invalide ({error})", None) from None
+    except RecursionError:
+        raise _fail(name, "yaml-profondeur", "document trop profondément imbriqué",
+                    f"au plus {MAX_DEPTH} niveaux d'imbrication sont admis") from None
+    if len(nodes) > 1:
+        second = nodes[1].start_mark
+        raise InvalidInputError([Diagnostic(
+            "yaml-plusieurs-documents", "le fichier contient plusieurs documents YAML",
+            Location(name, second.line + 1, second.column + 1),
+            "un fichier = une charte ou une fiche ; retirez les séparateurs « --- » en trop",
+        )])
+    builder = _Builder(name, text)
+    data = builder.build(nodes[0], ()) if nodes else None
+    if builder.problems:
+        raise InvalidInputError(builder.problems)
+    return data, builder.values, builder.keys
+
+
+_YAML_PROBLEMS = {
+    "mapping values are not allowed here":
+        ("« : » inattendu", "une valeur qui contient « : » doit être écrite entre guillemets"),
+    "could not find expected ':'":
+        ("« : » attendu après la clé", "chaque entrée s'écrit « clé: valeur »"),
+    "did not find expected key":
+        ("clé attendue à cet endroit", "vérifiez l'indentation (des espaces, jamais de tabulation)"),
+    "found character '\\t' that cannot start any token":
+        ("tabulation interdite en YAML", "indentez avec des espaces"),
+    "found unexpected end of stream":
+        ("fin de fichier inattendue", "un guillemet ou un crochet n'est pas refermé"),
+    "found undefined alias": ("alias YAML non défini", "définissez l'ancre « &nom » avant « *nom »"),
+    "did not find expected node content": ("valeur attendue à cet endroit", None),
+    "did not find expected '-' indicator":
+        ("élément de liste « - » attendu", "vérifiez l'indentation de la liste"),
+    "did not find expected ',' or ']'": ("« , » ou « ] » attendu", "une liste [ ... ] n'est pas refermée"),
+    "did not find expected ',' or '}'":
+        ("« , » ou « } » attendu", "un dictionnaire { ... } n'est pas refermé"),
+    "found unknown escape character": ("séquence d'échappement inconnue dans une chaîne",
+                                       "entre guillemets doubles, écrivez « \\\\ » pour une barre oblique"),
+}
+
+
+def _syntax_diagnostic(error: yaml.MarkedYAMLError, name: str) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    problem = (error.problem or "").strip()
+    for english, (message, hint) in _YAML_PROBLEMS.items():
+        if problem.startswith(english):
+            return Diagnostic("yaml-syntaxe", f"syntaxe YAML invalide : {message}",
+                              Location(name, line, column), hint)
+    if problem.startswith("expected <block end>"):
+        return Diagnostic("yaml-syntaxe", "syntaxe YAML invalide : indentation incohérente",
+                          Location(name, line, column),
+                          "alignez les clés d'un même niveau sur la même colonne")
+    if "quoted scalar" in (error.context or ""):
+        return Diagnostic("yaml-syntaxe", "syntaxe YAML invalide : chaîne entre guillemets non refermée",
+                          Location(name, line, column), "refermez le guillemet ouvert plus haut")
+    return Diagnostic("yaml-syntaxe", "syntaxe YAML invalide",
+                      Location(name, line, column),
+                      f"le lecteur YAML signale : {problem or error.context}")
+
+
+def _fail(name: str, code: str, message: str, hint: str | None) -> InvalidInputError:
+    return InvalidInputError([Diagnostic(code, message, Location(name), hint)])
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording positions and problems."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.lines = text.splitlines()
+        self.values: dict[tuple[PathItem, ...], Position] = {}
+        self.keys: dict[tuple[PathItem, ...], Position] = {}
+        self.problems: list[Diagnostic] = []
+        self.count = 0
+        self.constructor = SafeConstructor()
+
+    def build(self, node: Node, path: tuple[PathItem, ...]) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise InvalidInputError([Diagnostic(
+                "yaml-trop-de-noeuds",
+                f"document trop volumineux une fois les alias développés (plus de {MAX_NODES} nœuds)",
+                self._location(node, path), "n'utilisez pas d'alias YAML imbriqués",
+            )])
+        if len(path) > MAX_DEPTH:
+            raise InvalidInputError([Diagnostic(
+                "yaml-profondeur", "document trop profondément imbriqué",
+                self._location(node, path), f"au plus {MAX_DEPTH} niveaux d'imbrication sont admis",
+            )])
+        self.values.setdefault(path, self._position(node))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            if node.tag != _STANDARD + "seq":
+                self._bad_tag(node, path)
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: MappingNode, path: tuple[PathItem, ...]) -> dict[Any, Any]:
+        if node.tag != _STANDARD + "map":
+            self._bad_tag(node, path)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.problems.append(Diagnostic(
+                    "yaml-cle", "une clé doit être un simple texte", self._location(key_node, path)))
+                continue
+            if key_node.tag == _STANDARD + "merge":
+                self.problems.append(Diagnostic(
+                    "yaml-fusion", "la fusion « << » n'est pas admise",
+                    self._location(key_node, path), "recopiez les clés explicitement"))
+                continue
+            key = self._scalar(key_node, path)
+            if isinstance(key, list | dict) or key is None:
+                key = key_node.value
+            if key in result:
+                first = self.keys.get((*path, key))
+                where = f" (déjà définie ligne {first.line})" if first else ""
+                self.problems.append(Diagnostic(
+                    "yaml-cle-dupliquee", f"clé « {key} » définie deux fois{where}",
+                    self._location(key_node, (*path, key)),
+                    "gardez une seule définition : la seconde écraserait la première"))
+                continue
+            self.keys[(*path, key)] = self._position(key_node)
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def _scalar(self, node: Node, path: tuple[PathItem, ...]) -> Any:
+        tag = node.tag
+        if tag == _STANDARD + "str" or tag == _STANDARD + "timestamp":
+            return str(node.value)
+        if tag == _STANDARD + "null":
+            return None
+        if tag == _STANDARD + "bool":
+            return _BOOLEANS.get(node.value, node.value)
+        if tag == _STANDARD + "int" and isinstance(node, ScalarNode):
+            return self.constructor.construct_yaml_int(node)
+        if tag == _STANDARD + "float" and isinstance(node, ScalarNode):
+            return self.constructor.construct_yaml_float(node)
+        self._bad_tag(node, path)
+        return None
+
+    def _bad_tag(self, node: Node, path: tuple[PathItem, ...]) -> None:
+        self.problems.append(Diagnostic(
+            "yaml-etiquette", f"étiquette YAML non admise : {node.tag}",
+            self._location(node, path),
+            "retirez l'étiquette : seules les valeurs YAML simples (texte, nombre, booléen, "
+            "liste, dictionnaire) sont lues"))
+
+    def _location(self, node: Node, path: tuple[PathItem, ...]) -> Location:
+        mark = node.start_mark
+        return Location(self.name, mark.line + 1, mark.column + 1, path)
+
+    def _position(self, node: Node) -> Position:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        style = getattr(node, "style", None)
+        if style in ("'", '"'):
+            return Position(line, column, line, column + 1, style)
+        if style in ("|", ">"):
+            content_line = line + 1
+            text = self.lines[content_line - 1] if content_line <= len(self.lines) else ""
+            indent = len(text) - len(text.lstrip(" "))
+            return Position(line, column, content_line, indent + 1, style)
+        return Position(line, column, line, column, style)
