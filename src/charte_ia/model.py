@@ -246,6 +246,10 @@ class Clause(_Model):
 
 
 def _requirement(value: Any) -> Any:
+    if isinstance(value, bool | int | float):
+        raise PydanticCustomError(
+            "exigence_type", "expression CEL attendue, {valeur} reçu ; écrivez-la entre guillemets "
+            "(par exemple \"projet.donnees.dpo_consulte\")", {"valeur": value})
     return {"expr": value} if isinstance(value, str) else value
 
 

@@ -72,7 +72,14 @@ def diagnostics_from(error: ValidationError, document: Document, model: type[Bas
     """Translate a pydantic ``ValidationError`` into located French diagnostics."""
     seen: set[tuple[tuple[PathItem, ...], str]] = set()
     found: list[Diagnostic] = []
-    for detail in error.errors(include_url=False):
+    details = error.errors(include_url=False)
+    deeper = [_document_path(document.data, d["loc"]) for d in details]
+    for detail in details:
+        if detail["type"] == "too_short":
+            # A list whose items were all refused is also "too short": say only why the items were.
+            own = _document_path(document.data, detail["loc"])
+            if any(len(other) > len(own) and other[: len(own)] == own for other in deeper):
+                continue
         path = _document_path(document.data, detail["loc"])
         message, hint, on_key = _translate(detail, model, path)
         if (path, message) in seen:

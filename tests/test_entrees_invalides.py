@@ -1,0 +1,162 @@
+"""Bad input: exit code 3, a French message at file:line:column, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import CHARTE_MODELE, EXEMPLES, MINI_CHARTE, Run, mini_fiche
+
+RULE = """
+  - id: R1
+    titre: Règle de test
+    principe: test
+    severite: bloquant
+    exigence: {expr}
+    message: Message
+"""
+
+
+def _assert_refused(result: Run, where: str, *words: str) -> None:
+    assert result.code == 3
+    assert "Traceback" not in result.err + result.out
+    assert where in result.err, result.err
+    for word in words:
+        assert word in result.err, result.err
+
+
+def test_invalid_yaml_in_a_charter(run: Callable[..., Run], write: Callable[..., Path]) -> None:
+    charte = write("charte.yaml", "format: charte_ia/1\ncharte:\n  id: x\n   titre: y\n")
+    _assert_refused(run("valider", charte), f"{charte}:4:", "syntaxe YAML invalide")
+
+
+def test_invalid_yaml_in_a_declaration(run: Callable[..., Run], write: Callable[..., Path]) -> None:
+    fiche = write("fiche.yaml", "format: fiche-projet-ia/1\nprojet: {id: x, nom: [\n")
+    result = run("verifier", fiche, "--charte", CHARTE_MODELE)
+    _assert_refused(result, f"{fiche}:3:1", "syntaxe YAML invalide")
+    assert result.out == ""
+
+
+def test_unknown_key_in_a_rule_points_at_the_key(run: Callable[..., Run],
+                                                 write: Callable[..., Path]) -> None:
+    charte = write("charte.yaml", MINI_CHARTE + RULE.format(expr="true") + "    severitee: mineur\n")
+    result = run("valider", charte)
+    line = charte.read_text().splitlines().index("    severitee: mineur") + 1
+    _assert_refused(result, f"{charte}:{line}:5", "clé inconnue « severitee »",
+                    "vouliez-vous dire « severite » ?")
+
+
+def test_cel_syntax_error_is_located_inside_the_expression(run: Callable[..., Run],
+                                                           write: Callable[..., Path]) -> None:
+    charte = write("charte.yaml", MINI_CHARTE + RULE.format(expr='"projet.donnees.personnelles = true"'))
+    line = next(i for i, t in enumerate(charte.read_text().splitlines(), 1) if "exigence" in t)
+    column = charte.read_text().splitlines()[line - 1].index("= true") + 1
+    _assert_refused(run("valider", charte), f"{charte}:{line}:{column}", "syntaxe CEL invalide",
+                    "écrivez « == »")
+
+
+def test_unknown_field_path_suggests_the_right_one(run: Callable[..., Run],
+                                                   write: Callable[..., Path]) -> None:
+    charte = write("charte.yaml", MINI_CHARTE + RULE.format(expr="projet.donnees.personelles"))
+    line = next(i for i, t in enumerate(charte.read_text().splitlines(), 1) if "exigence" in t)
+    column = charte.read_text().splitlines()[line - 1].index("projet") + 1
+    _assert_refused(run("valider", charte), f"{charte}:{line}:{column}",
+                    "champ inconnu « projet.donnees.personelles »",
+                    "vouliez-vous dire « projet.donnees.personnelles » ?")
+
+
+def test_wrong_type_in_a_declaration(run: Callable[..., Run], write: Callable[..., Path]) -> None:
+    fiche = write("fiche.yaml", mini_fiche("donnees:\n  personnelles: oui\n"))
+    result = run("verifier", fiche, "--charte", CHARTE_MODELE)
+    _assert_refused(result, f"{fiche}:6:19", "réponse attendue : true (oui) ou false (non)",
+                    "« oui » reçu")
+
+
+def test_unknown_field_in_a_declaration(run: Callable[..., Run], write: Callable[..., Path]) -> None:
+    fiche = write("fiche.yaml", mini_fiche("donnees:\n  personnels: true\n"))
+    _assert_refused(run("verifier", fiche, "--charte", CHARTE_MODELE), f"{fiche}:6:5",
+                    "clé inconnue « personnels »", "vouliez-vous dire « personnelles » ?")
+
+
+def test_every_problem_of_a_file_is_reported_at_once(run: Callable[..., Run],
+                                                     write: Callable[..., Path]) -> None:
+    fiche = write("fiche.yaml", mini_fiche("""
+        donnees:
+          personnelles: 1
+          dpo_consulte: "non"
+        hebergement:
+          pays_stockage: [fr]
+        """))
+    result = run("verifier", fiche, "--charte", CHARTE_MODELE)
+    assert result.code == 3
+    assert result.err.count("erreur [fiche]") == 3
+    assert "élément n° 1 : code pays ISO 3166-1" in result.err
+
+
+def test_several_charter_problems_are_reported_together(run: Callable[..., Run],
+                                                        write: Callable[..., Path]) -> None:
+    rules = (RULE.format(expr="projet.inexistant") + RULE.format(expr="param.pays_autorise == []")
+             + RULE.format(expr="qualif.nulle_part"))
+    result = run("valider", write("charte.yaml", MINI_CHARTE + rules))
+    assert result.code == 3
+    for code in ("cel-champ-inconnu", "cel-parametre-inconnu", "cel-qualification-inconnue",
+                 "regle-dupliquee"):
+        assert f"[{code}]" in result.err
+    assert "charte invalide (5 problèmes)" in result.err
+
+
+def test_has_is_refused_because_it_turns_unknown_into_false(run: Callable[..., Run],
+                                                            write: Callable[..., Path]) -> None:
+    charte = write("charte.yaml", MINI_CHARTE + RULE.format(expr="has(projet.donnees.personnelles)"))
+    _assert_refused(run("valider", charte), str(charte), "[cel-has]")
+
+
+def test_wrong_format_marker(run: Callable[..., Run], write: Callable[..., Path]) -> None:
+    fiche = write("fiche.yaml", "format: charte_ia/1\nprojet: {id: a, nom: b}\n")
+    _assert_refused(run("verifier", fiche, "--charte", CHARTE_MODELE), f"{fiche}:1:9",
+                    "format de fichier attendu : fiche-projet-ia/1")
+
+
+def test_charter_given_as_declaration_is_refused(run: Callable[..., Run]) -> None:
+    result = run("verifier", CHARTE_MODELE, "--charte", CHARTE_MODELE)
+    _assert_refused(result, str(CHARTE_MODELE), "clé inconnue « charte »")
+
+
+def test_missing_file(run: Callable[..., Run]) -> None:
+    _assert_refused(run("verifier", "absente.yaml", "--charte", CHARTE_MODELE), "absente.yaml",
+                    "fichier introuvable")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("verifier", "x.yaml"), "option obligatoire manquante : --charte"),
+    (("verifier", "x.yaml", "-c", "c.yaml", "--date", "22/11/2026"), "date attendue au format AAAA-MM-JJ"),
+    (("verifier", "x.yaml", "-c", "c.yaml", "--format", "pdf"), "valeurs possibles : json, texte"),
+    (("verifer",), "commande inconnue « verifer »"),
+    (("verifier", "x.yaml", "--chart", "c.yaml"), "option inconnue : --chart"),
+])
+def test_bad_options_are_invalid_input(run: Callable[..., Run], args: tuple[str, ...],
+                                       message: str) -> None:
+    result = run(*args)
+    assert result.code == 3
+    assert message in result.err
+
+
+def test_no_output_file_is_written_for_invalid_input(run: Callable[..., Run],
+                                                     write: Callable[..., Path],
+                                                     tmp_path: Path) -> None:
+    fiche = write("fiche.yaml", mini_fiche("donnees:\n  personnelles: oui\n"))
+    target = tmp_path / "decision.json"
+    assert run("verifier", fiche, "-c", CHARTE_MODELE, "-f", "json", "-o", target).code == 3
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == [fiche]
+
+
+def test_output_file_is_written_whole(run: Callable[..., Run], tmp_path: Path) -> None:
+    target = tmp_path / "sous-dossier" / "decision.json"
+    result = run("verifier", EXEMPLES / "chatbot-etat-civil.yaml", "-c", CHARTE_MODELE, "-f", "json",
+                 "-o", target, "--date", "2026-11-22")
+    assert result.code == 0
+    assert target.read_text("utf-8").startswith("{")
+    assert [p.name for p in target.parent.iterdir()] == ["decision.json"]
