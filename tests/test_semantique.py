@@ -110,7 +110,8 @@ def test_verdict_table(decide: Callable[..., charte_ia.Decision], statuts: dict[
 
 def test_clauses_are_explained_one_by_one(decide: Callable[..., charte_ia.Decision]) -> None:
     rule = _rule("R1", "\n      toutes:\n"
-                 "        - {id: stockage, expr: 'projet.hebergement.pays_stockage.all(p, p in param.pays_autorises)',"
+                 "        - {id: stockage,"
+                 " expr: 'projet.hebergement.pays_stockage.all(p, p in param.pays_autorises)',"
                  " message: 'Hors UE : {{ projet.hebergement.pays_stockage }}'}\n"
                  "        - {id: dpo, expr: projet.donnees.dpo_consulte}\n")
     result = decide(rule, "hebergement: {pays_stockage: [FR, US]}").regles[0]
