@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installe
 CHARTE  := chartes/commune-modele.yaml
 EXEMPLE := exemples/aide-attribution-creche.yaml
 
-.PHONY: demo test lint typecheck verifier-exemples clean
+.PHONY: demo test bench lint typecheck verifier-exemples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,16 @@ demo: $(STAMP)
 
 ## test : lance toute la suite de tests (et l'analyse statique)
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest --cov --cov-report=term
 
+## bench : mesure la compilation de la charte et la vitesse d'évaluation
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src

@@ -160,3 +160,23 @@ def test_output_file_is_written_whole(run: Callable[..., Run], tmp_path: Path) -
     assert result.code == 0
     assert target.read_text("utf-8").startswith("{")
     assert [p.name for p in target.parent.iterdir()] == ["decision.json"]
+
+
+def test_error_in_a_folded_expression_points_at_the_right_line(run: Callable[..., Run],
+                                                                write: Callable[..., Path]) -> None:
+    expr = (">-\n      projet.donnees.personnelles\n      && projet.donnees.sensibles\n"
+            "      | projet.donnees.dpo_consulte")
+    charte = write("charte.yaml", MINI_CHARTE + RULE.format(expr=expr))
+    lines = charte.read_text().splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t.strip().startswith("| projet"))
+    _assert_refused(run("valider", charte), f"{charte}:{line}:7", "syntaxe CEL invalide")
+
+
+def test_a_broken_qualification_is_reported_once(run: Callable[..., Run],
+                                                 write: Callable[..., Path]) -> None:
+    broken = "qualifications:\n  q:\n    titre: Q\n    expr: 'projet.statut ='\nregles:\n"
+    head = MINI_CHARTE.replace("regles:\n", broken)
+    result = run("valider", write("charte.yaml", head + RULE.format(expr="qualif.q")))
+    assert result.code == 3
+    assert result.err.count("erreur [") == 1
+    assert "[cel-syntaxe]" in result.err

@@ -199,7 +199,6 @@ class _Compiler:
     def run(self) -> Charte:
         parametres = self._parameters()
         qualifications = self._qualifications()
-        self.qualifications_known = [q.id for q in qualifications]
         regles = self._rules()
         if self.problems:
             self.problems.sort(key=lambda d: (d.location.line or 0, d.location.column or 0))
@@ -380,11 +379,20 @@ class _Compiler:
         position = self.document.position(path)
         if position is None:
             return self.document.locate(path)
-        style = position.style
-        single_line = style in (None, "'", '"') and line == 1
-        if style in ("|", ">") or single_line:
+        if position.style == "|":  # literal block: lines are kept as written
             return Location(self.document.name, position.content_line + line - 1,
                             position.content_column + column - 1, path)
+        # Plain, quoted and folded values may span several lines joined by spaces: walk them.
+        offset = column - 1
+        number, start = position.content_line, position.content_column
+        while number <= len(self.document.lines):
+            segment = self.document.lines[number - 1][start - 1:].rstrip()
+            if line > 1 or offset <= len(segment):
+                return Location(self.document.name, number, start + offset, path)
+            offset -= len(segment) + 1
+            number += 1
+            following = self.document.lines[number - 1] if number <= len(self.document.lines) else ""
+            start = len(following) - len(following.lstrip()) + 1
         return Location(self.document.name, position.content_line, position.content_column, path)
 
     def _problem(self, code: str, message: str, path: tuple[PathItem, ...],

@@ -70,6 +70,7 @@ class Document:
         sha256: Hex digest of the file's bytes.
         values: Position of the value found at each logical path.
         keys: Position of the key of each mapping entry, by the entry's path.
+        lines: The text of the file, line by line (to place positions inside long values).
     """
 
     name: str
@@ -77,6 +78,7 @@ class Document:
     sha256: str
     values: Mapping[tuple[PathItem, ...], Position]
     keys: Mapping[tuple[PathItem, ...], Position]
+    lines: tuple[str, ...] = ()
 
     def locate(self, path: Sequence[PathItem], *, key: bool = False) -> Location:
         """Return the location of ``path``, or of its nearest known ancestor.
@@ -150,7 +152,8 @@ def read_bytes(raw: bytes, name: str) -> Document:
         )]) from None
     text = text.removeprefix("\ufeff")
     data, values, keys = _parse(text, name)
-    return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys)
+    return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys,
+                    tuple(text.splitlines()))
 
 
 def _parse(text: str, name: str) -> tuple[Any, dict[tuple[PathItem, ...], Position],

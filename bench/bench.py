@@ -1,0 +1,56 @@
+"""Measure how fast a charter loads and how fast declarations are checked (``make bench``).
+
+Speed is measured here, never by timed tests: figures depend on the machine. The script
+prints the charter compilation time, the evaluations per second over the shipped examples,
+and the peak memory of one evaluation.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+import charte_ia
+
+ROOT = Path(__file__).resolve().parent.parent
+CHARTE = ROOT / "chartes" / "commune-modele.yaml"
+JOUR = date(2026, 11, 22)
+
+
+def _best_of(repeat: int, action: object) -> float:
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()  # type: ignore[operator]
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def main() -> int:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    load = _best_of(5, lambda: charte_ia.load_charter(CHARTE))
+    charte = charte_ia.load_charter(CHARTE)
+    fiches = [charte_ia.load_declaration(p) for p in sorted((ROOT / "exemples").glob("*.yaml"))]
+    per_eval = []
+    for fiche in fiches:
+        start = time.perf_counter()
+        for _ in range(rounds):
+            charte_ia.evaluate(charte, fiche, JOUR)
+        per_eval.append((time.perf_counter() - start) / rounds)
+    tracemalloc.start()
+    charte_ia.evaluate(charte, fiches[0], JOUR)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"charte : {len(charte.regles)} règles, compilée en {load * 1000:.1f} ms (meilleur de 5)")
+    print(f"évaluation : {statistics.median(per_eval) * 1000:.2f} ms par fiche (médiane sur "
+          f"{len(fiches)} fiches × {rounds} tours), soit {1 / statistics.median(per_eval):.0f} fiches/s")
+    print(f"mémoire : pic de {peak / 1024:.0f} Kio pour une évaluation")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
