@@ -98,3 +98,18 @@ def test_declaration_read_from_standard_input(run: Callable[..., Run],
                  "-f", "json")
     assert result.code == 1
     assert json.loads(result.out)["declaration"]["fichier"] == "-"
+
+
+def test_internal_error_is_reported_in_french_without_traceback(run: Callable[..., Run],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import charte_ia.cli
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("panne simulée")
+
+    monkeypatch.setattr(charte_ia.cli, "evaluate", broken)
+    result = run("verifier", EXEMPLES / "chatbot-etat-civil.yaml", "--charte", ROOT / ATTENDUS["charte"])
+    assert result.code == 4
+    assert "erreur interne (RuntimeError)" in result.err
+    assert "Traceback" not in result.err
+    assert result.out == ""

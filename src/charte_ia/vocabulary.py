@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Annotated, Any
 
@@ -65,12 +65,13 @@ class Vocabulaire:
         """Return the field at ``chemin``, or ``None`` when there is none."""
         return self.champs.get(chemin)
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {chemin: index for index, chemin in enumerate(self.champs)}
+
     def ordre(self, chemin: str) -> int:
         """Position of the field in the questionnaire (fields not found come last)."""
-        for index, known in enumerate(self.champs):
-            if known == chemin:
-                return index
-        return len(self.champs)
+        return self._positions.get(chemin, len(self.champs))
 
     def suggestion(self, chemin: str) -> str | None:
         """A "vouliez-vous dire" hint for a path that is not in the vocabulary."""
