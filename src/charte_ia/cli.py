@@ -309,39 +309,50 @@ def _usage_message(error: click.UsageError) -> str:
     return f"utilisation incorrecte : {error.message}"
 
 
-def _fail_usage(error: click.UsageError) -> NoReturn:
+def _fail_usage(error: click.UsageError) -> int:
     command = error.ctx.command_path if error.ctx else "charte-ia"
     click.echo(f"{command} : {_usage_message(error)}", err=True)
     click.echo(f"Voir « {command} --aide ».", err=True)
-    sys.exit(EXIT_INVALID)
+    return EXIT_INVALID
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point of the ``charte-ia`` command: the single error boundary."""
+    code = _run(argv)
+    try:  # flush now, so that a closed pipe (``… | head``) cannot change the exit code later
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stderr.fileno())
+    sys.exit(code)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="charte-ia",
                  standalone_mode=False)
     except click.UsageError as error:
-        _fail_usage(error)
+        return _fail_usage(error)
     except InvalidInputError as error:
         _print_diagnostics(error.diagnostics)
-        sys.exit(EXIT_INVALID)
+        return EXIT_INVALID
     except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except click.Abort:
         click.echo("Interrompu.", err=True)
-        sys.exit(EXIT_INTERNAL)
-    except SystemExit:
-        raise
+        return EXIT_INTERNAL
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_OK
     except BrokenPipeError:
-        sys.exit(EXIT_OK)
+        return EXIT_OK
     except Exception as error:  # the boundary: never a traceback for the user
         if os.environ.get("CHARTE_IA_DEBUG"):
             traceback.print_exc()
-        location = Location("charte-ia")
         click.echo(str(Diagnostic("erreur-interne",
                                   f"erreur interne ({type(error).__name__}) : merci de la signaler",
-                                  location, "relancez avec CHARTE_IA_DEBUG=1 pour le détail",
+                                  Location("charte-ia"), "relancez avec CHARTE_IA_DEBUG=1 pour le détail",
                                   Gravite.ERREUR)), err=True)
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_OK)
+        return EXIT_INTERNAL
+    return EXIT_OK
