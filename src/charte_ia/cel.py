@@ -112,12 +112,20 @@ class Expression:
     source: str
     references: tuple[Reference, ...]
     _program: Any = field(repr=False, compare=False)
+    _by_root: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Computed once at compile time: the engine asks for it on every evaluation.
+        by_root: dict[str, set[str]] = {}
+        for reference in self.references:
+            root, _, rest = reference.chemin.partition(".")
+            if rest:
+                by_root.setdefault(root, set()).add(rest)
+        object.__setattr__(self, "_by_root", {k: frozenset(v) for k, v in by_root.items()})
 
     def chemins(self, racine: str) -> frozenset[str]:
         """The paths read under ``racine``, without the root: ``{"donnees.personnelles"}``."""
-        prefix = racine + "."
-        return frozenset(r.chemin.removeprefix(prefix) for r in self.references
-                         if r.chemin.startswith(prefix))
+        return self._by_root.get(racine, frozenset())
 
 
 @dataclass(frozen=True, slots=True)

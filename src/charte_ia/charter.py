@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 from charte_ia import cel
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem, did_you_mean
 from charte_ia.model import (
-    Clause,
     EffetException,
     FichierCharte,
     MetaCharte,
@@ -170,13 +169,19 @@ class Charte:
         return values
 
 
-def valeur_au(dated: Sequence[tuple[date, T]], jour: date) -> T | None:
-    """The value in force on ``jour``: the last one dated on or before it."""
-    current: T | None = None
-    for start, value in dated:
-        if start <= jour:
-            current = value
+def entree_au(dated: Sequence[tuple[date, T]], jour: date) -> tuple[date, T] | None:
+    """The dated entry in force on ``jour``: the last one dated on or before it."""
+    current: tuple[date, T] | None = None
+    for entry in dated:
+        if entry[0] <= jour:
+            current = entry
     return current
+
+
+def valeur_au(dated: Sequence[tuple[date, T]], jour: date) -> T | None:
+    """The value in force on ``jour``."""
+    entry = entree_au(dated, jour)
+    return None if entry is None else entry[1]
 
 
 def compile_charter(fichier: FichierCharte, document: Document, vocabulaire: Vocabulaire) -> Charte:
@@ -283,13 +288,10 @@ class _Compiler:
         for number, clause in enumerate(exigence.clauses):
             at = _clause_path(where, exigence.combinaison, number, exigence.expr is not None)
             expression = self._expression(clause.expr, (*at, "expr") if exigence.expr is None else at)
-            message = self._clause_message(clause, at)
+            message = self._template(clause.message, (*at, "message")) if clause.message else None
             if expression is not None:
                 compiled.append(ClauseCompilee(clause.id, expression, message, self.document.locate(at)))
         return tuple(compiled)
-
-    def _clause_message(self, clause: Clause, at: tuple[PathItem, ...]) -> Gabarit | None:
-        return self._template(clause.message, (*at, "message")) if clause.message else None
 
     # -- expressions ----------------------------------------------------------------------
 

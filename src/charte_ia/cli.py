@@ -306,7 +306,7 @@ def _usage_message(error: click.UsageError) -> str:
     for pattern, translate in _CLICK_MESSAGES:
         if match := pattern.search(error.message):
             return translate(match)
-    return f"utilisation incorrecte : {error.message}"
+    return "utilisation incorrecte de la commande"
 
 
 def _fail_usage(error: click.UsageError) -> int:

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from charte_ia import __version__, cel
-from charte_ia.charter import Charte, ExceptionCompilee, Gabarit, Regle, valeur_au
+from charte_ia.charter import Charte, ExceptionCompilee, Gabarit, Regle, entree_au
 from charte_ia.decision import (
     Decision,
     DonneeUtilisee,
@@ -36,7 +36,7 @@ from charte_ia.decision import (
     verdict_of,
 )
 from charte_ia.declaration import Declaration
-from charte_ia.model import EffetException, Severite, TypeChamp
+from charte_ia.model import DEBUT_DES_TEMPS, EffetException, Severite, TypeChamp
 from charte_ia.vocabulary import Vocabulaire
 
 
@@ -308,14 +308,11 @@ def _parameters_used(context: _Context, regle: Regle) -> tuple[ParametreUtilise,
         names |= _parameter_names(expression)
     used = []
     for name in sorted(names):
-        dated = context.charte.parametres.get(name, ())
-        since = None
-        for start, _ in dated:
-            if start <= context.jour:
-                since = start
-        if name in context.parametres:
-            used.append(ParametreUtilise(nom=name, valeur=valeur_au(dated, context.jour),
-                                         depuis=since if since and since.year > 1 else None))
+        entry = entree_au(context.charte.parametres.get(name, ()), context.jour)
+        if entry is not None:
+            since, value = entry
+            used.append(ParametreUtilise(nom=name, valeur=value,
+                                         depuis=None if since == DEBUT_DES_TEMPS else since))
     return tuple(used)
 
 

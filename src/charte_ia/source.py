@@ -222,7 +222,8 @@ def _syntax_diagnostic(error: yaml.MarkedYAMLError, name: str) -> Diagnostic:
                           Location(name, line, column), "refermez le guillemet ouvert plus haut")
     return Diagnostic("yaml-syntaxe", "syntaxe YAML invalide",
                       Location(name, line, column),
-                      f"le lecteur YAML signale : {problem or error.context}")
+                      "vérifiez cette ligne et la précédente : indentation (des espaces), "
+                      "guillemets et crochets refermés, « : » après chaque clé")
 
 
 def _fail(name: str, code: str, message: str, hint: str | None) -> InvalidInputError:

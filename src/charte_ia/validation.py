@@ -73,14 +73,12 @@ def diagnostics_from(error: ValidationError, document: Document, model: type[Bas
     seen: set[tuple[tuple[PathItem, ...], str]] = set()
     found: list[Diagnostic] = []
     details = error.errors(include_url=False)
-    deeper = [_document_path(document.data, d["loc"]) for d in details]
-    for detail in details:
-        if detail["type"] == "too_short":
-            # A list whose items were all refused is also "too short": say only why the items were.
-            own = _document_path(document.data, detail["loc"])
-            if any(len(other) > len(own) and other[: len(own)] == own for other in deeper):
-                continue
-        path = _document_path(document.data, detail["loc"])
+    paths = [_document_path(document.data, d["loc"]) for d in details]
+    for detail, path in zip(details, paths, strict=True):
+        # A list whose items were all refused is also "too short": say only why the items were.
+        if detail["type"] == "too_short" and any(
+                len(other) > len(path) and other[: len(path)] == path for other in paths):
+            continue
         message, hint, on_key = _translate(detail, model, path)
         if (path, message) in seen:
             continue
