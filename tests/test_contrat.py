@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from charte_ia.source import read_file
-from conftest import CHARTE_MODELE, EXEMPLES, Run
+from conftest import CHARTE_MODELE, EXEMPLES, ROOT, Run
 
 FICHES = sorted(EXEMPLES.glob("*.yaml"))
 
@@ -73,7 +73,13 @@ def test_decision_records_hashes_and_reference_date(run: Callable[..., Run]) -> 
     assert decision["date_reference"] == "2026-11-22"
     assert decision["declaration"]["sha256"] == hashlib.sha256(fiche.read_bytes()).hexdigest()
     assert decision["charte"]["sha256"] == hashlib.sha256(CHARTE_MODELE.read_bytes()).hexdigest()
-    assert decision["charte"]["version"] == "1.0.0"
+    assert decision["charte"]["version"] == "1.1.0"
+    pack = ROOT / "regles" / "communs-territoriaux.yaml"
+    assert decision["charte"]["paquets"] == [{
+        "id": "communs-territoriaux", "titre": "Communs territoriaux pour une intelligence artificielle "
+        "de confiance", "version": "1.0.0", "espace": "communs",
+        "fichier": "charte_ia/regles/communs-territoriaux.yaml",
+        "sha256": hashlib.sha256(pack.read_bytes()).hexdigest()}]
 
 
 def test_timestamp_only_when_asked(run: Callable[..., Run]) -> None:

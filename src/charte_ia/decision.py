@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -80,10 +80,11 @@ class ParametreUtilise(_Frozen):
 
 
 class ResultatClause(_Frozen):
-    """The result of one clause of a requirement."""
+    """The result of one clause of a requirement, with the expression it checks."""
 
     id: str
     statut: Statut
+    expression: str = ""
     message: str | None = None
     manquants: tuple[str, ...] = ()
     erreur: str | None = None
@@ -95,6 +96,40 @@ class ExceptionAppliquee(_Frozen):
     id: str
     effet: EffetException
     justification: str
+
+
+class ProvenanceRegle(_Frozen):
+    """The pack an imported rule comes from."""
+
+    paquet: str
+    version: str
+    espace: str
+    fichier: str
+    ligne: int | None = None
+
+
+class ModificationLocale(_Frozen):
+    """A change an importer made to an imported rule or parameter."""
+
+    cible: str
+    nature: str
+    description: str
+    assouplissement: bool
+    motif: str | None = None
+    auteur: str
+    position: Place
+
+
+class DerogationAppliquee(_Frozen):
+    """The dérogation that neutralised a failure of the rule."""
+
+    id: str
+    accordee_par: str
+    deliberation: str
+    accordee_le: date
+    expire_le: date
+    justification: str
+    mesures_compensatoires: tuple[str, ...]
 
 
 class ResultatRegle(_Frozen):
@@ -116,6 +151,9 @@ class ResultatRegle(_Frozen):
     parametres: tuple[ParametreUtilise, ...] = ()
     references: tuple[Reference, ...] = ()
     source: Place
+    provenance: ProvenanceRegle | None = None
+    modifications: tuple[ModificationLocale, ...] = ()
+    derogation: DerogationAppliquee | None = None
 
 
 class ResultatQualification(_Frozen):
@@ -128,24 +166,93 @@ class ResultatQualification(_Frozen):
     erreur: str | None = None
 
 
-class InformationManquante(_Frozen):
-    """A field to fill in to reach a decision, with the question to ask."""
+class StatutApres(_Frozen):
+    """The status a rule would have after an answer."""
 
+    regle: str
+    statut: Statut
+
+
+class EffetReponse(_Frozen):
+    """What one possible answer to a question would do."""
+
+    reponse: Any
+    regles: tuple[StatutApres, ...]
+    verdict: Verdict
+
+
+class InformationManquante(_Frozen):
+    """A field to fill in to reach a decision, with the question to ask and what answers do.
+
+    Attributes:
+        rang: Position in the list, 1 for the question to ask first.
+        champ: The field's path.
+        type: The field's type in the vocabulary.
+        question: The question, as the vocabulary words it.
+        aide: Help text.
+        section: The vocabulary section.
+        regles: The undetermined rules that need it.
+        role: ``applicabilite`` when the answer may show that a rule does not apply (or that
+            an exception holds), ``exigence`` otherwise.
+        score: Ranking score: the higher, the sooner the question leads to a decision.
+        effets: For a field with a finite set of answers, what each answer would do to the
+            rules concerned and to the verdict.
+    """
+
+    rang: int
     champ: str
+    type: str
     question: str
     aide: str | None = None
     section: str
     regles: tuple[str, ...]
+    role: Literal["applicabilite", "exigence"]
+    score: float
+    effets: tuple[EffetReponse, ...] = ()
+
+
+class EtatDerogation(StrEnum):
+    """What became of a dérogation for this declaration."""
+
+    UTILISEE = "utilisee"
+    EXPIREE = "expiree"
+    PAS_ENCORE_VALABLE = "pas_encore_valable"
+    SANS_OBJET = "sans_objet"
+    ORPHELINE = "orpheline"
+
+
+class SuiviDerogation(_Frozen):
+    """One dérogation for one rule, and what became of it."""
+
+    id: str
+    regle: str
+    etat: EtatDerogation
+    detail: str
+    accordee_le: date
+    expire_le: date
+    position: Place
+
+
+class PaquetImporte(_Frozen):
+    """A pack the charter imports, with the hash of the file read."""
+
+    id: str
+    titre: str
+    version: str
+    espace: str
+    fichier: str
+    sha256: str
 
 
 class IdentiteCharte(_Frozen):
-    """Which charter decided."""
+    """Which charter decided, and the packs it imports."""
 
     id: str
     titre: str
     version: str
     fichier: str
     sha256: str
+    paquets: tuple[PaquetImporte, ...] = ()
 
 
 class IdentiteDeclaration(_Frozen):
@@ -193,7 +300,10 @@ class Decision(_Frozen):
         resume: Number of rules per status.
         qualifications: The derived labels.
         regles: Every rule, in charter order.
-        informations_manquantes: Fields to fill in, for an ``incomplet`` decision.
+        assouplissements: Every loosening of an imported rule by the charter or a pack
+            (switch-offs included), with its motif.
+        derogations: The dérogations granted to this project, and what became of each.
+        informations_manquantes: Fields to fill in, most useful first.
     """
 
     format: str = FORMAT_DECISION
@@ -207,6 +317,8 @@ class Decision(_Frozen):
     resume: Resume
     qualifications: tuple[ResultatQualification, ...]
     regles: tuple[ResultatRegle, ...]
+    assouplissements: tuple[ModificationLocale, ...] = ()
+    derogations: tuple[SuiviDerogation, ...] = ()
     informations_manquantes: tuple[InformationManquante, ...]
 
     def to_json(self) -> str:

@@ -12,31 +12,51 @@ nothing is parsed here (the charter was compiled once), nothing is printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from charte_ia import __version__, cel
-from charte_ia.charter import Charte, ExceptionCompilee, Gabarit, Regle, entree_au
+from charte_ia.charter import (
+    Charte,
+    ClauseCompilee,
+    ExceptionCompilee,
+    Gabarit,
+    Modification,
+    Regle,
+    entree_au,
+)
 from charte_ia.decision import (
     Decision,
+    DerogationAppliquee,
     DonneeUtilisee,
+    EffetReponse,
+    EtatDerogation,
     ExceptionAppliquee,
     IdentiteCharte,
     IdentiteDeclaration,
     InformationManquante,
+    ModificationLocale,
     Moteur,
+    PaquetImporte,
     ParametreUtilise,
     Place,
+    ProvenanceRegle,
     ResultatClause,
     ResultatQualification,
     ResultatRegle,
     Statut,
+    StatutApres,
+    SuiviDerogation,
+    Verdict,
     summarise,
     verdict_of,
 )
 from charte_ia.declaration import Declaration
-from charte_ia.model import DEBUT_DES_TEMPS, EffetException, Severite, TypeChamp
+from charte_ia.derogation import Derogation, Derogations
+from charte_ia.diagnostics import Location, did_you_mean
+from charte_ia.model import DEBUT_DES_TEMPS, Champ, EffetException, Severite, TypeChamp
 from charte_ia.vocabulary import Vocabulaire
 
 
@@ -62,38 +82,78 @@ class Tri:
 
 @dataclass
 class _Context:
-    """What every expression of one evaluation reads, converted to CEL once."""
+    """What every expression of one evaluation reads, converted to CEL once per namespace."""
 
     charte: Charte
     declaration: Declaration
     jour: date
     parametres: dict[str, Any]
-    activation: dict[str, Any]
+    projet: Any
     qualifications: dict[str, Tri] = field(default_factory=dict)
+    activations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, charte: Charte, declaration: Declaration, jour: date) -> _Context:
+        """Convert the declaration once, then compute the qualifications, namespace by namespace."""
+        projet = cel.to_cel(_projet(declaration, charte.vocabulaire).get("projet", {}))
+        context = cls(charte, declaration, jour, charte.parametres_au(jour), projet)
+        for qualification in charte.qualifications:
+            context.qualifications[qualification.id] = _tri(context, qualification.expression,
+                                                             qualification.espace, cache=False)
+        return context
+
+    def activation(self, espace: str, *, cache: bool = True) -> dict[str, Any]:
+        """The CEL activation of a namespace: its parameters and qualifications, nested ones included."""
+        found = self.activations.get(espace) if cache else None
+        if found is None:
+            found = {"projet": self.projet, "date": cel.to_cel(self.jour),
+                     "param": cel.to_cel(self._tree(espace, self.parametres)),
+                     "qualif": cel.to_cel(self._tree(espace, {
+                         name: tri.valeur for name, tri in self.qualifications.items()
+                         if tri.valeur is not None}))}
+            if cache:
+                self.activations[espace] = found
+        return found
+
+    def _tree(self, espace: str, values: dict[str, Any]) -> dict[str, Any]:
+        prefix = espace + "." if espace else ""
+        tree: dict[str, Any] = {}
+        for name, value in values.items():
+            if not name.startswith(prefix):
+                continue
+            *groups, leaf = name[len(prefix):].split(".")
+            node = tree
+            for group in groups:
+                node = node.setdefault(group, {})
+            node[leaf] = value
+        return tree
 
 
 def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
-             horodatage: str | None = None) -> Decision:
+             derogations: Derogations | None = None, horodatage: str | None = None) -> Decision:
     """Check a declaration against a charter as of a reference date.
 
     Args:
         charte: A compiled charter (:func:`charte_ia.load_charter`).
         declaration: A validated declaration (:func:`charte_ia.load_declaration`).
         jour: The reference date: rules, severities and parameters in force that day apply.
+        derogations: Dérogations granted by the ethics committee
+            (:func:`charte_ia.load_derogations`), if any.
         horodatage: Evaluation timestamp to record in the decision, if wanted.
 
     Returns:
         The decision, with the result of every rule.
     """
-    parametres = charte.parametres_au(jour)
-    context = _Context(charte, declaration, jour, parametres, {
-        "projet": cel.to_cel(_projet(declaration, charte.vocabulaire).get("projet", {})),
-        "param": cel.to_cel(parametres),
-        "date": cel.to_cel(jour),
-        "qualif": cel.to_cel({}),
-    })
-    qualifications = _qualifications(context)
-    results = tuple(_rule(context, regle) for regle in charte.regles)
+    context = _Context.build(charte, declaration, jour)
+    qualifications = tuple(
+        ResultatQualification(id=q.id, titre=q.titre, valeur=tri.valeur,
+                              manquants=tuple(sorted(tri.manquants, key=charte.vocabulaire.ordre)),
+                              erreur=tri.erreur)
+        for q in charte.qualifications if (tri := context.qualifications[q.id]) is not None)
+    results = [_rule(context, regle) for regle in charte.regles]
+    suivi: list[SuiviDerogation] = []
+    if derogations is not None:
+        results, suivi = _apply_derogations(charte, declaration, jour, derogations, results)
     verdict, motifs = verdict_of(results)
     return Decision(
         verdict=verdict,
@@ -101,23 +161,28 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
         date_reference=jour,
         horodatage=horodatage,
         moteur=Moteur(version=__version__),
-        charte=IdentiteCharte(id=charte.meta.id, titre=charte.meta.titre, version=charte.meta.version,
-                              fichier=charte.fichier, sha256=charte.sha256),
+        charte=IdentiteCharte(
+            id=charte.meta.id, titre=charte.meta.titre, version=charte.meta.version,
+            fichier=charte.fichier, sha256=charte.sha256,
+            paquets=tuple(PaquetImporte(id=p.id, titre=p.titre, version=p.version, espace=p.espace,
+                                        fichier=p.fichier, sha256=p.sha256) for p in charte.paquets)),
         declaration=IdentiteDeclaration(id=declaration.id, nom=declaration.nom,
                                         fichier=declaration.document.name,
                                         sha256=declaration.document.sha256),
         resume=summarise(results),
         qualifications=qualifications,
-        regles=results,
-        informations_manquantes=_missing_information(charte, results),
+        regles=tuple(results),
+        assouplissements=tuple(_modification(m) for m in charte.assouplissements),
+        derogations=tuple(suivi),
+        informations_manquantes=rank_missing(context, results, verdict),
     )
 
 
 # --- Expressions -------------------------------------------------------------------------------
 
 
-def _tri(context: _Context, expression: cel.Expression) -> Tri:
-    result = cel.evaluate(expression, context.activation)
+def _tri(context: _Context, expression: cel.Expression, espace: str, *, cache: bool = True) -> Tri:
+    result = cel.evaluate(expression, context.activation(espace, cache=cache))
     if isinstance(result, bool):
         return Tri(result)
     if not isinstance(result, cel.Failure):
@@ -127,42 +192,23 @@ def _tri(context: _Context, expression: cel.Expression) -> Tri:
         full = "projet." + chemin
         if not context.declaration.known(full):
             missing.add(full)
-    for name in _qualification_names(expression):
+    for name in _names(context.charte, expression, "qualif", espace):
         state = context.qualifications.get(name)
         if state is None or state.erreur is not None:
             return Tri(None, erreur=f"la qualification « {name} » n'a pas pu être évaluée")
         missing |= state.manquants
     if missing:
         return Tri(None, frozenset(missing))
-    for name in _parameter_names(expression):
+    for name in _names(context.charte, expression, "param", espace):
         if name not in context.parametres:
             return Tri(None, erreur=f"le paramètre « {name} » n'a pas de valeur au "
                                     f"{_french_date(context.jour)}")
     return Tri(None, erreur=result.message)
 
 
-def _qualification_names(expression: cel.Expression) -> set[str]:
-    return {c.split(".", 1)[0] for c in expression.chemins("qualif")}
-
-
-def _parameter_names(expression: cel.Expression) -> set[str]:
-    return {c.split(".", 1)[0] for c in expression.chemins("param")}
-
-
-def _qualifications(context: _Context) -> tuple[ResultatQualification, ...]:
-    results = []
-    decided: dict[str, bool] = {}
-    for qualification in context.charte.qualifications:
-        tri = _tri(context, qualification.expression)
-        context.qualifications[qualification.id] = tri
-        if tri.valeur is not None:
-            decided[qualification.id] = tri.valeur
-            context.activation["qualif"] = cel.to_cel(decided)
-        results.append(ResultatQualification(
-            id=qualification.id, titre=qualification.titre, valeur=tri.valeur,
-            manquants=tuple(sorted(tri.manquants, key=context.charte.vocabulaire.ordre)),
-            erreur=tri.erreur))
-    return tuple(results)
+def _names(charte: Charte, expression: cel.Expression, racine: str, espace: str) -> set[str]:
+    """Full names of the parameters or qualifications an expression reads."""
+    return {charte.nom_complet(espace, chemin) for chemin in expression.chemins(racine)}
 
 
 # --- Rules -------------------------------------------------------------------------------------
@@ -171,33 +217,47 @@ def _qualifications(context: _Context) -> tuple[ResultatQualification, ...]:
 @dataclass
 class _Outcome:
     statut: Statut
+    applicable: Tri
+    clauses: list[Tri]
     manquants: set[str] = field(default_factory=set)
     erreur: str | None = None
     exception: ExceptionAppliquee | None = None
 
 
+def _outcome(context: _Context, regle: Regle) -> _Outcome | None:
+    """The status of a rule in force (``None`` when it is not in force)."""
+    if regle.severite_au(context.jour) is None or not regle.en_vigueur_au(context.jour):
+        return None
+    espace = regle.espace
+    applicable = _tri(context, regle.applicable_si, espace) if regle.applicable_si else Tri(True)
+    clauses = [_tri(context, clause.expression, espace) for clause in regle.clauses]
+    return _decide(context, regle, applicable, clauses)
+
+
 def _rule(context: _Context, regle: Regle) -> ResultatRegle:
-    severite = regle.severite_au(context.jour)
     base: dict[str, Any] = {
-        "id": regle.id, "titre": regle.titre, "principe": regle.principe, "severite": severite,
-        "references": regle.references,
-        "source": Place(fichier=regle.location.file, ligne=regle.location.line,
-                        colonne=regle.location.column),
+        "id": regle.id, "titre": regle.titre, "principe": regle.principe,
+        "severite": regle.severite_au(context.jour), "references": regle.references,
+        "source": _place(regle.location),
+        "provenance": None if regle.provenance is None else ProvenanceRegle(
+            paquet=regle.provenance.paquet, version=regle.provenance.version, espace=regle.provenance.espace,
+            fichier=regle.provenance.fichier, ligne=regle.provenance.ligne),
+        "modifications": tuple(_modification(m) for m in regle.modifications),
     }
-    if severite is None or not regle.en_vigueur_au(context.jour):
+    outcome = _outcome(context, regle)
+    if outcome is None:
         return ResultatRegle(statut=Statut.HORS_VIGUEUR, **base)
-    applicable = _tri(context, regle.applicable_si) if regle.applicable_si else Tri(True)
-    clauses = [(clause, _tri(context, clause.expression)) for clause in regle.clauses]
-    outcome = _decide(context, regle, applicable, [tri for _, tri in clauses])
     failing = outcome.statut in (Statut.NON_CONFORME, Statut.INDETERMINE, Statut.ERREUR)
     return ResultatRegle(
         statut=outcome.statut,
-        applicabilite=applicable.valeur,
+        applicabilite=outcome.applicable.valeur,
         exception=outcome.exception,
-        clauses=tuple(_clause_result(context, clause, tri) for clause, tri in clauses)
-        if outcome.statut not in (Statut.NON_APPLICABLE,) else (),
-        message=_render(context, regle.message) if failing else None,
-        remediation=_render(context, regle.remediation) if failing and regle.remediation else None,
+        clauses=tuple(_clause_result(context, regle, clause, tri)
+                      for clause, tri in zip(regle.clauses, outcome.clauses, strict=True))
+        if outcome.statut is not Statut.NON_APPLICABLE else (),
+        message=_render(context, regle.message, regle.espace) if failing else None,
+        remediation=_render(context, regle.remediation, regle.espace)
+        if failing and regle.remediation else None,
         manquants=tuple(sorted(outcome.manquants, key=context.charte.vocabulaire.ordre)),
         erreur=outcome.erreur,
         donnees=_data_used(context, regle),
@@ -207,35 +267,37 @@ def _rule(context: _Context, regle: Regle) -> ResultatRegle:
 
 
 def _decide(context: _Context, regle: Regle, applicable: Tri, clauses: list[Tri]) -> _Outcome:
+    def outcome(statut: Statut, **extra: Any) -> _Outcome:
+        return _Outcome(statut, applicable, clauses, **extra)
+
     if applicable.erreur is not None:
-        return _Outcome(Statut.ERREUR, erreur=f"condition d'application : {applicable.erreur}")
+        return outcome(Statut.ERREUR, erreur=f"condition d'application : {applicable.erreur}")
     if applicable.valeur is False:
-        return _Outcome(Statut.NON_APPLICABLE)
-    holding, unknown, error = _exceptions(context, regle.exceptions)
+        return outcome(Statut.NON_APPLICABLE)
+    holding, unknown, error = _exceptions(context, regle)
     if error is not None:
-        return _Outcome(Statut.ERREUR, erreur=error)
+        return outcome(Statut.ERREUR, erreur=error)
     if holding is not None:
         statut = (Statut.NON_APPLICABLE if holding.effet is EffetException.NON_APPLICABLE
                   else Statut.CONFORME)
-        return _Outcome(statut, exception=holding)
+        return outcome(statut, exception=holding)
     errors = [tri.erreur for tri in clauses if tri.erreur is not None]
     if errors:
-        return _Outcome(Statut.ERREUR, erreur=errors[0])
+        return outcome(Statut.ERREUR, erreur=errors[0])
     met = _combine(regle.combinaison, clauses)
     if met.valeur is True:
-        return _Outcome(Statut.CONFORME)
+        return outcome(Statut.CONFORME)
     pending = set(unknown) | (set(applicable.manquants) if applicable.inconnu else set())
     if met.valeur is False and not pending:
-        return _Outcome(Statut.NON_CONFORME)
-    return _Outcome(Statut.INDETERMINE, manquants=pending | set(met.manquants))
+        return outcome(Statut.NON_CONFORME)
+    return outcome(Statut.INDETERMINE, manquants=pending | set(met.manquants))
 
 
-def _exceptions(context: _Context, exceptions: tuple[ExceptionCompilee, ...]
-                ) -> tuple[ExceptionAppliquee | None, set[str], str | None]:
+def _exceptions(context: _Context, regle: Regle) -> tuple[ExceptionAppliquee | None, set[str], str | None]:
     holding: list[ExceptionCompilee] = []
     unknown: set[str] = set()
-    for exception in exceptions:
-        tri = _tri(context, exception.condition)
+    for exception in regle.exceptions:
+        tri = _tri(context, exception.condition, regle.espace)
         if tri.erreur is not None:
             return None, set(), f"exception « {exception.id} » : {tri.erreur}"
         if tri.valeur is True:
@@ -264,16 +326,17 @@ def _combine(combinaison: str, clauses: list[Tri]) -> Tri:
     return Tri(not decisive)
 
 
-def _clause_result(context: _Context, clause: Any, tri: Tri) -> ResultatClause:
+def _clause_result(context: _Context, regle: Regle, clause: ClauseCompilee, tri: Tri) -> ResultatClause:
+    expression = clause.expression.source
     if tri.erreur is not None:
-        return ResultatClause(id=clause.id, statut=Statut.ERREUR, erreur=tri.erreur)
+        return ResultatClause(id=clause.id, statut=Statut.ERREUR, expression=expression, erreur=tri.erreur)
     if tri.valeur is None:
-        return ResultatClause(id=clause.id, statut=Statut.INDETERMINE,
+        return ResultatClause(id=clause.id, statut=Statut.INDETERMINE, expression=expression,
                               manquants=tuple(sorted(tri.manquants, key=context.charte.vocabulaire.ordre)))
     if tri.valeur:
-        return ResultatClause(id=clause.id, statut=Statut.CONFORME)
-    message = _render(context, clause.message) if clause.message else None
-    return ResultatClause(id=clause.id, statut=Statut.NON_CONFORME, message=message)
+        return ResultatClause(id=clause.id, statut=Statut.CONFORME, expression=expression)
+    message = _render(context, clause.message, regle.espace) if clause.message else None
+    return ResultatClause(id=clause.id, statut=Statut.NON_CONFORME, expression=expression, message=message)
 
 
 def _expressions(regle: Regle) -> list[cel.Expression]:
@@ -283,29 +346,33 @@ def _expressions(regle: Regle) -> list[cel.Expression]:
     return found
 
 
+def fields_of(charte: Charte, expression: cel.Expression, espace: str) -> set[str]:
+    """The declaration fields an expression reads, through the qualifications it uses too."""
+    paths = {"projet." + c for c in expression.chemins("projet")}
+    for name in _names(charte, expression, "qualif", espace):
+        qualification = charte.qualification(name)
+        if qualification is not None:
+            paths |= fields_of(charte, qualification.expression, qualification.espace)
+    return paths
+
+
 def _data_used(context: _Context, regle: Regle) -> tuple[DonneeUtilisee, ...]:
     paths: set[str] = set()
     for expression in _expressions(regle):
-        paths |= {"projet." + c for c in expression.chemins("projet")}
-        for name in _qualification_names(expression):
-            qualification = next((q for q in context.charte.qualifications if q.id == name), None)
-            if qualification is not None:
-                paths |= {"projet." + c for c in qualification.expression.chemins("projet")}
+        paths |= fields_of(context.charte, expression, regle.espace)
     used = []
     for chemin in sorted(paths, key=context.charte.vocabulaire.ordre):
         if context.declaration.known(chemin):
             location = context.declaration.location(chemin)
-            place = (Place(fichier=location.file, ligne=location.line, colonne=location.column)
-                     if location else None)
             used.append(DonneeUtilisee(champ=chemin, valeur=context.declaration.valeurs[chemin],
-                                       position=place))
+                                       position=_place(location) if location else None))
     return tuple(used)
 
 
 def _parameters_used(context: _Context, regle: Regle) -> tuple[ParametreUtilise, ...]:
     names: set[str] = set()
     for expression in _expressions(regle):
-        names |= _parameter_names(expression)
+        names |= _names(context.charte, expression, "param", regle.espace)
     used = []
     for name in sorted(names):
         entry = entree_au(context.charte.parametres.get(name, ()), context.jour)
@@ -316,10 +383,74 @@ def _parameters_used(context: _Context, regle: Regle) -> tuple[ParametreUtilise,
     return tuple(used)
 
 
+def _place(location: Location) -> Place:
+    return Place(fichier=location.file, ligne=location.line, colonne=location.column)
+
+
+def _modification(modification: Modification) -> ModificationLocale:
+    return ModificationLocale(cible=modification.cible, nature=modification.nature,
+                              description=modification.description,
+                              assouplissement=modification.assouplissement, motif=modification.motif,
+                              auteur=modification.auteur, position=_place(modification.location))
+
+
+# --- Dérogations -------------------------------------------------------------------------------
+
+
+def _apply_derogations(charte: Charte, declaration: Declaration, jour: date, derogations: Derogations,
+                       results: list[ResultatRegle]) -> tuple[list[ResultatRegle], list[SuiviDerogation]]:
+    by_id = {r.id: index for index, r in enumerate(results)}
+    suivi = []
+    for index, derogation in derogations.pour(declaration.id):
+        place = _place(derogations.location(index))
+        for regle_id in derogation.regles:
+            position = by_id.get(regle_id)
+            current = None if position is None else results[position]
+            etat, detail = _derogation_state(derogation, jour, current)
+            if position is None:
+                known = [r.id for r in charte.regles]
+                detail += f" ({hint})" if (hint := did_you_mean(regle_id, known)) else ""
+            elif etat is EtatDerogation.UTILISEE:
+                results[position] = results[position].model_copy(update={
+                    "statut": Statut.DEROGEE,
+                    "derogation": DerogationAppliquee(
+                        id=derogation.id, accordee_par=derogation.accordee_par,
+                        deliberation=derogation.deliberation, accordee_le=derogation.accordee_le,
+                        expire_le=derogation.expire_le, justification=derogation.justification,
+                        mesures_compensatoires=derogation.mesures_compensatoires)})
+            suivi.append(SuiviDerogation(id=derogation.id, regle=regle_id, etat=etat, detail=detail,
+                                         accordee_le=derogation.accordee_le,
+                                         expire_le=derogation.expire_le, position=place))
+    return results, suivi
+
+
+def _derogation_state(derogation: Derogation, jour: date,
+                      result: ResultatRegle | None) -> tuple[EtatDerogation, str]:
+    if result is None:
+        return EtatDerogation.ORPHELINE, "la charte n'a pas de règle en vigueur portant cet identifiant"
+    if jour > derogation.expire_le:
+        return EtatDerogation.EXPIREE, (f"expirée le {_french_date(derogation.expire_le)} : elle ne "
+                                        f"s'applique plus, la règle est {result.statut.value}")
+    if jour < derogation.accordee_le:
+        return EtatDerogation.PAS_ENCORE_VALABLE, (f"accordée à compter du "
+                                                   f"{_french_date(derogation.accordee_le)}")
+    if result.statut is Statut.NON_CONFORME:
+        return EtatDerogation.UTILISEE, (f"la règle non respectée est dérogée jusqu'au "
+                                         f"{_french_date(derogation.expire_le)}")
+    reasons = {
+        Statut.INDETERMINE: "la règle est indéterminée : une dérogation ne remplace pas une "
+                            "information manquante",
+        Statut.ERREUR: "la règle est en erreur : elle doit être corrigée dans la charte",
+        Statut.HORS_VIGUEUR: "la règle n'est pas en vigueur à la date de référence",
+    }
+    return EtatDerogation.SANS_OBJET, reasons.get(
+        result.statut, f"la règle est {result.statut.value.replace('_', ' ')} : la dérogation n'a pas servi")
+
+
 # --- Messages ----------------------------------------------------------------------------------
 
 
-def _render(context: _Context, gabarit: Gabarit | None) -> str | None:
+def _render(context: _Context, gabarit: Gabarit | None, espace: str) -> str | None:
     if gabarit is None:
         return None
     text = ""
@@ -327,7 +458,7 @@ def _render(context: _Context, gabarit: Gabarit | None) -> str | None:
         if isinstance(part, str):
             text += part
         else:
-            value = cel.evaluate(part, context.activation)
+            value = cel.evaluate(part, context.activation(espace))
             text += "(inconnu)" if isinstance(value, cel.Failure) else _show(value)
     return " ".join(text.split())
 
@@ -372,29 +503,102 @@ def _projet(declaration: Declaration, vocabulaire: Vocabulaire) -> dict[str, Any
 
 # --- Missing information ---------------------------------------------------------------------
 
+_WEIGHT = {Severite.BLOQUANT: 8, Severite.MAJEUR: 4, Severite.MINEUR: 2, Severite.INFO: 1}
+_MAX_LIST_PROBES = 8
+_PROBE_COUNTRIES = ("FR", "US")
+"""A country of the European Union and one outside it: the answers that split location rules."""
 
-_WEIGHT = {Severite.BLOQUANT: 0, Severite.MAJEUR: 1, Severite.MINEUR: 2, Severite.INFO: 3}
 
+def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: Verdict
+                 ) -> tuple[InformationManquante, ...]:
+    """Rank the fields to fill in, the most decisive first (``docs/decision.md``).
 
-def _missing_information(charte: Charte, results: tuple[ResultatRegle, ...]
-                         ) -> tuple[InformationManquante, ...]:
-    concerned: dict[str, list[ResultatRegle]] = {}
+    Each field an undetermined rule needs is scored: the rule's weight (bloquant 8,
+    majeur 4, mineur 2, info 1), doubled when the field decides whether the rule applies
+    (applicability or exception), divided by the number of fields the rule still needs
+    unless one answer alone decides it; the sum over the rules is doubled when some
+    answer would change the verdict. For fields with a finite set of answers, every
+    answer is tried and its effect on the rules and on the verdict is recorded. Ties
+    follow the vocabulary order.
+    """
+    charte = context.charte
+    concerned: dict[str, list[tuple[ResultatRegle, Regle]]] = {}
     for result in results:
-        if result.statut is Statut.INDETERMINE:
+        regle = charte.regle(result.id)
+        if result.statut is Statut.INDETERMINE and regle is not None:
             for chemin in result.manquants:
-                concerned.setdefault(chemin, []).append(result)
-
-    def rank(chemin: str) -> tuple[int, int, int]:
-        rules = concerned[chemin]
-        gravest = min(_WEIGHT[r.severite] for r in rules if r.severite is not None)
-        return gravest, -len(rules), charte.vocabulaire.ordre(chemin)
-
-    missing = []
-    for chemin in sorted(concerned, key=rank):
+                concerned.setdefault(chemin, []).append((result, regle))
+    ranked = []
+    for chemin, rules in concerned.items():
         champ = charte.vocabulaire.champ(chemin)
         if champ is None:  # pragma: no cover - paths are checked when the charter compiles
             continue
-        missing.append(InformationManquante(champ=chemin, question=champ.question, aide=champ.aide,
-                                            section=champ.section,
-                                            regles=tuple(r.id for r in concerned[chemin])))
-    return tuple(missing)
+        effets = tuple(_answer_effect(context, results, chemin, answer, [r for _, r in rules])
+                       for answer in _probe_answers(champ))
+        decided = {s.regle for effet in effets for s in effet.regles if s.statut is not Statut.INDETERMINE}
+        score = 0.0
+        role: Literal["applicabilite", "exigence"] = "exigence"
+        for result, regle in rules:
+            gating = chemin in _gating_fields(charte, regle)
+            role = "applicabilite" if gating else role
+            alone = regle.id in decided or len(result.manquants) == 1
+            score += (_WEIGHT[result.severite or Severite.INFO] * (2 if gating else 1)
+                      * (1 if alone else 1 / len(result.manquants)))
+        if any(effet.verdict is not verdict for effet in effets):
+            score *= 2
+        ranked.append((round(score, 3), chemin, champ, rules, role, effets))
+    ranked.sort(key=lambda item: (-item[0], charte.vocabulaire.ordre(item[1])))
+    return tuple(
+        InformationManquante(rang=rank, champ=chemin, type=_type_name(champ), question=champ.question,
+                             aide=champ.aide, section=champ.section, regles=tuple(r.id for _, r in rules),
+                             role=role, score=score, effets=effets)
+        for rank, (score, chemin, champ, rules, role, effets) in enumerate(ranked, start=1))
+
+
+def _probe_answers(champ: Champ) -> list[Any]:
+    """The answers worth trying for a field; none for open ones (text, numbers, dates…)."""
+    if champ.type is TypeChamp.BOOLEEN:
+        return [True, False]
+    if champ.type is TypeChamp.ENUM:
+        return list(champ.valeurs)
+    if champ.type is TypeChamp.PAYS:
+        return list(_PROBE_COUNTRIES)
+    if champ.type is TypeChamp.LISTE and champ.element is not None:
+        if champ.element.type is TypeChamp.PAYS:
+            return [[country] for country in _PROBE_COUNTRIES]
+        if champ.element.type is TypeChamp.ENUM and len(champ.element.valeurs) <= _MAX_LIST_PROBES:
+            return [[], *([value] for value in champ.element.valeurs)]
+    return []
+
+
+def _answer_effect(context: _Context, results: Sequence[ResultatRegle], chemin: str, answer: Any,
+                   rules: list[Regle]) -> EffetReponse:
+    declaration = context.declaration
+    supposed = replace(declaration, valeurs={**declaration.valeurs, chemin: answer},
+                       inconnus=declaration.inconnus - {chemin})
+    probe = _Context.build(context.charte, supposed, context.jour)
+    after = {}
+    for regle in rules:
+        outcome = _outcome(probe, regle)
+        after[regle.id] = Statut.HORS_VIGUEUR if outcome is None else outcome.statut
+    changed = [r.model_copy(update={"statut": after[r.id]}) if r.id in after else r for r in results]
+    verdict, _ = verdict_of(changed)
+    return EffetReponse(reponse=answer, verdict=verdict,
+                        regles=tuple(StatutApres(regle=regle_id, statut=statut)
+                                     for regle_id, statut in after.items()))
+
+
+def _gating_fields(charte: Charte, regle: Regle) -> set[str]:
+    """Fields that decide whether the rule applies: its applicability and its exceptions."""
+    fields: set[str] = set()
+    if regle.applicable_si is not None:
+        fields |= fields_of(charte, regle.applicable_si, regle.espace)
+    for exception in regle.exceptions:
+        fields |= fields_of(charte, exception.condition, regle.espace)
+    return fields
+
+
+def _type_name(champ: Champ) -> str:
+    if champ.type is TypeChamp.LISTE and champ.element is not None:
+        return f"liste de {champ.element.type.value}"
+    return champ.type.value

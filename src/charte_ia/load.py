@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from charte_ia.charter import Charte, compile_charter
+from charte_ia.charter import Charte
+from charte_ia.compiler import compile_charter
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.model import FichierCharte
 from charte_ia.source import Document, read_file

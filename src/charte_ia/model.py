@@ -32,6 +32,7 @@ DEBUT_DES_TEMPS = date(1, 1, 1)
 """Start date given to a value written without a date."""
 
 FORMAT_CHARTE = "charte_ia/1"
+FORMAT_PAQUET = "paquet_regles/1"
 FORMAT_VOCABULAIRE = "vocabulaire/1"
 FORMAT_FICHE = "fiche-projet-ia/1"
 
@@ -39,12 +40,14 @@ _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+
 _IDENT = r"^[a-z][a-z0-9_]*$"
 _RULE_ID = r"^[A-Za-z][A-Za-z0-9_-]*$"
 _CHARTER_ID = r"^[a-z0-9][a-z0-9._-]*$"
+_PACK_ID = r"^[a-z0-9][a-z0-9-]*$"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _parse_date(value: Any) -> Any:
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _ISO_DATE.match(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -217,15 +220,32 @@ class MetaCharte(_Model):
     licence: str | None = None
     url: Url | None = None
     vocabulaire: Literal["fiche-projet-ia/1"] = "fiche-projet-ia/1"
-    principes: dict[Identifiant, Texte] = Field(min_length=1)
+    principes: dict[Identifiant, Texte] = {}
+
+
+class MetaPaquet(_Model):
+    """The ``paquet:`` block: identity and version of a rule pack."""
+
+    id: Annotated[StrictStr, Field(pattern=_PACK_ID)]
+    titre: Texte
+    version: Annotated[StrictStr, AfterValidator(_check_semver)]
+    description: str | None = None
+    editeur: Editeur | None = None
+    licence: str | None = None
+    url: Url | None = None
+    principes: dict[Identifiant, Texte] = {}
 
 
 class Parametre(_Model):
-    """A charter parameter whose value may change over time."""
+    """A charter parameter whose value may change over time.
+
+    ``verrouille: true`` in a pack forbids an importing charter to change it.
+    """
 
     description: Texte
     unite: str | None = None
     valeurs: dict[IsoDate, Any] = Field(min_length=1)
+    verrouille: StrictBool = False
 
 
 class Qualification(_Model):
@@ -300,6 +320,10 @@ class ExceptionRegle(_Model):
     references: tuple[Reference, ...] = ()
 
 
+Severites = Annotated[dict[IsoDate, Severite], BeforeValidator(_dated), Field(min_length=1)]
+"""A severity, or severities from given dates."""
+
+
 class RegleFichier(_Model):
     """One rule of a charter (DESIGN §3)."""
 
@@ -307,7 +331,7 @@ class RegleFichier(_Model):
     titre: Texte
     description: str | None = None
     principe: Identifiant
-    severite: Annotated[dict[IsoDate, Severite], BeforeValidator(_dated), Field(min_length=1)]
+    severite: Severites
     applicable_si: Texte | None = None
     exigence: Annotated[Exigence, BeforeValidator(_requirement)]
     exceptions: tuple[ExceptionRegle, ...] = ()
@@ -316,13 +340,106 @@ class RegleFichier(_Model):
     references: tuple[Reference, ...] = ()
     en_vigueur: Periode | None = None
     revu_le: IsoDate | None = None
+    verrouille: StrictBool = False
 
 
-class FichierCharte(_Model):
+# --- Imports and overrides ---------------------------------------------------------------------
+
+_TARGET = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.[A-Za-z][A-Za-z0-9_-]*$"
+RegleCible = Annotated[StrictStr, Field(pattern=_TARGET)]
+"""A rule of an imported pack, named with its namespace: ``communs.SOUV-01``."""
+
+
+class NouvellesValeurs(_Model):
+    """New dated values an importer gives to a parameter of the pack."""
+
+    valeurs: dict[IsoDate, Any] = Field(min_length=1)
+    motif: Texte | None = None
+
+
+class Importation(_Model):
+    """One imported pack: by name (shipped with charte-ia) or by a path relative to the file."""
+
+    paquet: Texte
+    version: Annotated[StrictStr, AfterValidator(_check_semver)]
+    espace: Identifiant
+    parametres: dict[Identifiant, NouvellesValeurs] = {}
+
+
+class Applicabilite(_Model):
+    """A change of when an imported rule applies."""
+
+    etendre: Texte | None = None
+    restreindre: Texte | None = None
+
+
+class ChangementExigence(_Model):
+    """Clauses added to or removed from an imported rule's requirement."""
+
+    ajouter: tuple[Clause, ...] = ()
+    retirer: tuple[Identifiant, ...] = ()
+
+
+class ChangementExceptions(_Model):
+    """Exceptions added to or removed from an imported rule."""
+
+    ajouter: tuple[ExceptionRegle, ...] = ()
+    retirer: tuple[Identifiant, ...] = ()
+
+
+class AjoutReferences(_Model):
+    """References added to an imported rule."""
+
+    ajouter: tuple[Reference, ...] = Field(min_length=1)
+
+
+class Surcharge(_Model):
+    """A local change to an imported rule; every block left out is inherited unchanged.
+
+    Raising a severity, extending applicability, adding clauses to ``toutes`` or removing
+    exceptions tightens the rule. Lowering a severity, restricting applicability,
+    removing a clause of ``toutes`` or adding an exception loosens it: that needs a
+    ``motif``, is refused on a ``verrouille`` rule, and is shown in every report.
+    """
+
+    severite: Severites | None = None
+    applicable_si: Applicabilite | None = None
+    exigence: ChangementExigence | None = None
+    exceptions: ChangementExceptions | None = None
+    message: Texte | None = None
+    remediation: Texte | None = None
+    references: AjoutReferences | None = None
+    motif: Texte | None = None
+
+
+class Desactivation(_Model):
+    """An imported rule switched off by the importer, with its reason."""
+
+    regle: RegleCible
+    motif: Texte
+
+
+class _Unite(_Model):
+    """What charters and packs share: imports, fields, parameters, qualifications, rules."""
+
+    importe: tuple[Importation, ...] = ()
+    champs: tuple[Champ, ...] = ()
+    parametres: dict[Identifiant, Parametre] = {}
+    qualifications: dict[Identifiant, Qualification] = {}
+    surcharges: dict[RegleCible, Surcharge] = {}
+    desactive: tuple[Desactivation, ...] = ()
+    regles: tuple[RegleFichier, ...] = ()
+
+
+class FichierCharte(_Unite):
     """The charter file (``format: charte_ia/1``)."""
 
     format: Literal["charte_ia/1"]
     charte: MetaCharte
-    parametres: dict[Identifiant, Parametre] = {}
-    qualifications: dict[Identifiant, Qualification] = {}
-    regles: tuple[RegleFichier, ...] = Field(min_length=1)
+
+
+class FichierPaquet(_Unite):
+    """A rule pack file (``format: paquet_regles/1``), imported by charters or other packs."""
+
+    format: Literal["paquet_regles/1"]
+    paquet: MetaPaquet

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
-from charte_ia.diagnostics import Diagnostic, InvalidInputError, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, PathItem, did_you_mean
 from charte_ia.model import (
     FORMAT_FICHE,
     Champ,
@@ -77,6 +77,48 @@ class Vocabulaire:
         """A "vouliez-vous dire" hint for a path that is not in the vocabulary."""
         return did_you_mean(chemin, [*self.champs, *self.groupes])
 
+    def etendre(self, champs: Sequence[Champ], document: Document,
+                where: tuple[PathItem, ...]) -> Vocabulaire:
+        """A copy with fields added by a charter or a pack (``champs:``).
+
+        A charter may add fields, never redefine one: a path already in the vocabulary,
+        or one that is both a field and a group, is refused.
+
+        Raises:
+            InvalidInputError: With every problem, located at the added field.
+        """
+        problems: list[Diagnostic] = []
+        sections = {s.id for s in self.sections}
+        added: dict[str, Champ] = {}
+        for index, champ in enumerate(champs):
+            at = (*where, index)
+            if champ.chemin in self.champs or champ.chemin in added:
+                problems.append(Diagnostic(
+                    "champ-redefini", f"le champ « {champ.chemin} » existe déjà",
+                    document.locate((*at, "chemin")),
+                    "un champ peut être ajouté au vocabulaire, jamais redéfini : choisissez un autre chemin"))
+                continue
+            known = [*self.champs, *added]
+            if champ.chemin in self.groupes or any(k.startswith(champ.chemin + ".") for k in added) \
+                    or any(champ.chemin.startswith(k + ".") for k in known):
+                problems.append(Diagnostic(
+                    "vocabulaire-chemin",
+                    f"« {champ.chemin} » serait à la fois un champ et un groupe de champs",
+                    document.locate((*at, "chemin"))))
+                continue
+            if champ.section not in sections:
+                problems.append(Diagnostic("vocabulaire-section", f"section inconnue « {champ.section} »",
+                                           document.locate((*at, "section")),
+                                           did_you_mean(champ.section, sections)
+                                           or "sections : " + ", ".join(sorted(sections))))
+            problems.extend(_check_type(champ.type, champ.valeurs, champ.element, document, at))
+            added[champ.chemin] = champ
+        if problems:
+            raise InvalidInputError(problems)
+        everything = (*self.champs.values(), *added.values())
+        return Vocabulaire(self.id, self.titre, self.sections, {c.chemin: c for c in everything},
+                           _groups(everything), _declaration_model(everything))
+
     def json_schema(self) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of a declaration file."""
         schema = self.model.model_json_schema()
@@ -106,11 +148,13 @@ def build_vocabulary(document: Document) -> Vocabulaire:
     fichier = validate_document(FichierVocabulaire, document)
     _check_consistency(fichier, document)
     champs = {c.chemin: c for c in fichier.champs}
-    groupes = frozenset(
-        ".".join(c.chemin.split(".")[:depth])
-        for c in fichier.champs for depth in range(1, c.chemin.count(".") + 1))
-    return Vocabulaire(fichier.id, fichier.titre, fichier.sections, champs, groupes,
+    return Vocabulaire(fichier.id, fichier.titre, fichier.sections, champs, _groups(fichier.champs),
                        _declaration_model(fichier.champs))
+
+
+def _groups(champs: Iterable[Champ]) -> frozenset[str]:
+    return frozenset(".".join(c.chemin.split(".")[:depth])
+                     for c in champs for depth in range(1, c.chemin.count(".") + 1))
 
 
 def _check_consistency(fichier: FichierVocabulaire, document: Document) -> None:
@@ -138,7 +182,7 @@ def _check_consistency(fichier: FichierVocabulaire, document: Document) -> None:
 
 
 def _check_type(kind: TypeChamp, valeurs: tuple[str, ...], element: ElementListe | None,
-                document: Document, where: tuple[str | int, ...]) -> list[Diagnostic]:
+                document: Document, where: tuple[PathItem, ...]) -> list[Diagnostic]:
     problems = []
     if kind is TypeChamp.ENUM and not valeurs:
         problems.append(Diagnostic("vocabulaire-type", "un champ « enum » doit lister ses « valeurs »",
@@ -276,7 +320,7 @@ def _field_schema(champ: Champ) -> dict[str, Any]:
 _CONFIG = ConfigDict(extra="forbid", frozen=True)
 
 
-def _declaration_model(champs: tuple[Champ, ...]) -> type[BaseModel]:
+def _declaration_model(champs: Iterable[Champ]) -> type[BaseModel]:
     """Build nested pydantic models, one per group of fields, from the vocabulary."""
     tree: dict[str, Any] = {}
     for champ in champs:
