@@ -254,6 +254,8 @@ class Charte:
         modifications: Every local change made by an importer.
         desactivees: Imported rules switched off, with their motif.
         avertissements: Non-blocking remarks found while compiling.
+        lieu_vigueur: Where the charter's period of validity is written.
+        est_paquet: Whether it was compiled from a rule pack rather than a charter.
     """
 
     meta: MetaCharte
@@ -269,6 +271,8 @@ class Charte:
     modifications: tuple[Modification, ...] = ()
     desactivees: tuple[RegleDesactivee, ...] = ()
     avertissements: tuple[Diagnostic, ...] = ()
+    lieu_vigueur: Location | None = None
+    est_paquet: bool = False
 
     def regle(self, regle_id: str) -> Regle | None:
         """The rule with this id, if any."""

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -35,12 +36,19 @@ from typing import Any, NoReturn
 import click
 
 from charte_ia import __version__
-from charte_ia.charter import Charte
+from charte_ia.charter import Charte, Regle
+from charte_ia.completion import completed
 from charte_ia.decision import Decision, Verdict, decision_json_schema
+from charte_ia.declaration import Declaration
+from charte_ia.derogation import Derogations, load_derogations, orphelines
 from charte_ia.diagnostics import Diagnostic, Gravite, InvalidInputError, Location, did_you_mean
 from charte_ia.engine import evaluate
+from charte_ia.lint import lint
 from charte_ia.load import load_charter, load_declaration
+from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
 from charte_ia.report import REPORTERS
+from charte_ia.report.explain import explain_charter, explain_rule
+from charte_ia.report.text import TITRES_VERDICT, question_lines, render_one
 
 EXIT_OK = 0
 EXIT_NON_CONFORME = 1
@@ -145,6 +153,11 @@ class Choix(click.Choice):  # type: ignore[type-arg]
 
 # --- Commands ------------------------------------------------------------------------------------
 
+_CHARTE = click.option("--charte", "-c", "charte_path", required=True, metavar="CHARTE",
+                       help="Fichier YAML de la charte (ou d'un paquet de règles).")
+_DEROGATIONS = click.option("--derogations", "derogations_path", default=None, metavar="FICHIER",
+                            help="Dérogations accordées par le comité d'éthique (fichier derogations/1).")
+
 
 @click.group(cls=Groupe, context_settings=_HELP, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 @click.version_option(__version__, "-V", "--version", message="charte-ia %(version)s",
@@ -168,16 +181,18 @@ def cli() -> None:
 @click.option("--sortie", "-o", type=click.Path(dir_okay=False), default=None, metavar="FICHIER",
               help="Écrire le résultat dans ce fichier (sinon : sortie standard).")
 @click.option("--strict", is_flag=True, help="Les réserves font échouer (code de sortie 1).")
+@_DEROGATIONS
 @click.option("--horodater", is_flag=True,
               help="Inscrire l'heure de l'évaluation dans la décision (elle ne sera alors plus "
                    "identique d'une exécution à l'autre).")
 def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | None, formats: str,
-             sortie: str | None, strict: bool, horodater: bool) -> None:
+             sortie: str | None, strict: bool, derogations_path: str | None, horodater: bool) -> None:
     """Vérifier une ou plusieurs fiches projet au regard d'une charte.
 
     FICHE est un fichier YAML de fiche projet IA (« - » lit l'entrée standard).
     """
     charte = load_charter(charte_path)
+    derogations = _derogations(derogations_path, charte)
     reference = jour or date.today()
     stamp = _now() if horodater else None
     decisions: list[Decision] = []
@@ -189,30 +204,107 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
             _print_diagnostics(error.diagnostics)
             codes.append(EXIT_INVALID)
             continue
-        decision = evaluate(charte, declaration, reference, horodatage=stamp)
+        decision = evaluate(charte, declaration, reference, derogations=derogations, horodatage=stamp)
         decisions.append(decision)
         codes.append(exit_code(decision, strict=strict))
+    if derogations is not None:
+        _print_diagnostics(orphelines(derogations, [d.declaration.id for d in decisions]))
     if decisions:
         _emit(REPORTERS[formats](decisions), sortie)
     sys.exit(worst(codes))
 
 
 @cli.command()
+@click.argument("regle_id", required=False, metavar="[REGLE]")
+@_CHARTE
+@click.option("--date", "jour", type=DateISO(), default=None,
+              help="Date à laquelle lire sévérités et paramètres (par défaut : aujourd'hui).")
+def expliquer(*, regle_id: str | None, charte_path: str, jour: date | None) -> None:
+    """Expliquer une règle, ou la charte fusionnée avec la provenance de chaque règle.
+
+    Sans REGLE : les paquets importés, chaque règle avec son origine et ses modifications
+    locales (les assouplissements avec leur motif), les paramètres et les qualifications.
+    REGLE peut s'écrire sans son espace (TRA-01 pour communs.TRA-01) s'il n'y a pas d'ambiguïté.
+    """
+    charte = load_charter(charte_path)
+    reference = jour or date.today()
+    if regle_id is None:
+        click.echo(explain_charter(charte, reference), nl=False)
+        return
+    regle = _find_rule(charte, regle_id)
+    click.echo(explain_rule(charte, regle, reference), nl=False)
+
+
+@cli.command()
+@click.argument("declaration_path", metavar="FICHE")
+@_CHARTE
+@click.option("--date", "jour", type=DateISO(), default=None,
+              help="Date de référence (par défaut : aujourd'hui).")
+@_DEROGATIONS
+@click.option("--interactif", "-i", is_flag=True,
+              help="Poser les questions une à une dans le terminal, réévaluer après chaque réponse, "
+                   "puis enregistrer la fiche complétée.")
+@click.option("--sortie", "-o", type=click.Path(dir_okay=False), default=None, metavar="FICHIER",
+              help="Où enregistrer la fiche complétée (par défaut : la fiche elle-même, après "
+                   "confirmation).")
+def completer(*, declaration_path: str, charte_path: str, jour: date | None,
+              derogations_path: str | None, interactif: bool, sortie: str | None) -> None:
+    """Lister les informations qui manquent pour décider, la plus utile d'abord.
+
+    Pour chaque question : le champ, les règles concernées et ce que ferait chaque réponse.
+    Avec --interactif, les questions sont posées dans l'ordre ; la décision est recalculée
+    après chaque réponse et la fiche complétée est enregistrée sans perdre ses commentaires.
+    """
+    charte = load_charter(charte_path)
+    derogations = _derogations(derogations_path, charte)
+    reference = jour or date.today()
+    declaration = load_declaration(declaration_path, vocabulaire=charte.vocabulaire)
+    decision = evaluate(charte, declaration, reference, derogations=derogations)
+    if not interactif:
+        click.echo(_questions(decision), nl=False)
+        sys.exit(exit_code(decision))
+    if declaration_path == "-" and sortie is None:
+        raise click.UsageError("avec une fiche lue sur l'entrée standard, --sortie est obligatoire")
+    session = _Questionnaire(charte, declaration, reference, derogations)
+    decision = session.run(decision)
+    if session.answers:
+        _save(declaration_path, sortie, session)
+    sys.exit(exit_code(decision))
+
+
+@cli.command()
 @click.argument("chartes", nargs=-1, required=True, metavar="CHARTE...")
-def valider(*, chartes: tuple[str, ...]) -> None:
-    """Contrôler une charte sans fiche : format, expressions CEL, champs cités."""
+@click.option("--date", "jour", type=DateISO(), default=None,
+              help="Date du contrôle : âge des revues, valeurs en vigueur (par défaut : aujourd'hui).")
+@click.option("--strict", is_flag=True, help="Les avertissements font refuser la charte (code 3).")
+def valider(*, chartes: tuple[str, ...], jour: date | None, strict: bool) -> None:
+    """Contrôler une charte ou un paquet de règles, sans fiche.
+
+    Format, expressions CEL, champs, paramètres et qualifications cités, importations et
+    surcharges ; puis les avertissements : règle bloquante sans référence, revue de plus de
+    douze mois, valeur datée jamais en vigueur, règle qui ne s'applique jamais, exceptions
+    qui peuvent valoir ensemble avec des effets différents.
+    """
     codes = []
+    reference = jour or date.today()
     for path in chartes:
         try:
             charte = load_charter(path)
         except InvalidInputError as error:
             _print_diagnostics(error.diagnostics)
-            click.echo(f"✗ {path} : charte invalide "
-                       f"({_count(len(error.diagnostics), 'problème', 'problèmes')})", err=True)
+            click.echo(f"✗ {path} : invalide ({_count(len(error.diagnostics), 'problème', 'problèmes')})",
+                       err=True)
             codes.append(EXIT_INVALID)
             continue
-        _print_diagnostics(charte.avertissements)
-        click.echo(f"✓ {path} : charte valide — {_describe(charte)}")
+        warnings = [*charte.avertissements, *lint(charte, reference)]
+        _print_diagnostics(warnings)
+        remark = f", {_count(len(warnings), 'avertissement', 'avertissements')}" if warnings else ""
+        if strict and warnings:
+            click.echo(f"✗ {path} : refusée en mode strict — {_describe(charte)}{remark}", err=True)
+            codes.append(EXIT_INVALID)
+            continue
+        kind = "paquet" if charte.est_paquet else "charte"
+        click.echo(f"✓ {path} : {kind} valide — {_describe(charte)}{remark}")
         codes.append(EXIT_OK)
     sys.exit(worst(codes))
 
@@ -220,10 +312,14 @@ def valider(*, chartes: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("quoi", type=Choix(["declaration", "decision"]), default="declaration",
                 metavar="[declaration|decision]")
-def schema(*, quoi: str) -> None:
+@click.option("--charte", "-c", "charte_path", default=None, metavar="CHARTE",
+              help="Inclure dans le schéma de la fiche les champs ajoutés par cette charte et ses paquets.")
+def schema(*, quoi: str, charte_path: str | None) -> None:
     """Afficher le schéma JSON d'une fiche projet (par défaut) ou d'une décision."""
     if quoi == "decision":
         payload = decision_json_schema()
+    elif charte_path is not None:
+        payload = load_charter(charte_path).vocabulaire.json_schema()
     else:
         from charte_ia.vocabulary import default_vocabulary  # noqa: PLC0415 - loaded on demand
         payload = default_vocabulary().json_schema()
@@ -231,6 +327,137 @@ def schema(*, quoi: str) -> None:
 
 
 # --- Helpers -------------------------------------------------------------------------------------
+
+
+def _derogations(path: str | None, charte: Charte) -> Derogations | None:
+    if path is None:
+        return None
+    derogations = load_derogations(path)
+    derogations.verifier_charte(charte)
+    return derogations
+
+
+def _find_rule(charte: Charte, regle_id: str) -> Regle:
+    regle = charte.regle(regle_id)
+    if regle is not None:
+        return regle
+    matches = [r for r in charte.regles if r.id.endswith("." + regle_id)]
+    if len(matches) == 1:
+        return matches[0]
+    ids = [r.id for r in charte.regles]
+    if matches:
+        raise click.UsageError(f"« {regle_id} » est ambigu : " + ", ".join(r.id for r in matches))
+    hint = did_you_mean(regle_id, ids) or did_you_mean(regle_id, [i.rsplit(".", 1)[-1] for i in ids])
+    raise click.UsageError(f"règle inconnue « {regle_id} »" + (f" ({hint})" if hint else "")
+                           + " ; la liste s'obtient avec « charte-ia expliquer --charte "
+                           f"{charte.fichier} »")
+
+
+def _questions(decision: Decision) -> str:
+    lines = [f"Décision : {TITRES_VERDICT[decision.verdict]} — {decision.declaration.nom}"]
+    if not decision.informations_manquantes:
+        lines.append("Aucune information ne manque pour décider.")
+    else:
+        count = _count(len(decision.informations_manquantes), "information manque", "informations manquent")
+        lines.append(f"{count}, la plus utile d'abord :")
+        for info in decision.informations_manquantes:
+            lines.extend(question_lines(info))
+    return "\n".join(lines) + "\n"
+
+
+class _StopError(Exception):
+    """The person asked to stop the questionnaire."""
+
+
+class _Questionnaire:
+    """Ask the missing questions in order, re-evaluating after each answer."""
+
+    def __init__(self, charte: Charte, declaration: Declaration, jour: date,
+                 derogations: Derogations | None) -> None:
+        self.charte = charte
+        self.declaration = declaration
+        self.jour = jour
+        self.derogations = derogations
+        self.answers: dict[str, Any] = {}
+        self.skipped: set[str] = set()
+
+    def run(self, decision: Decision) -> Decision:
+        click.echo(f"Décision actuelle : {TITRES_VERDICT[decision.verdict]} — "
+                   f"{_count(len(decision.informations_manquantes), 'question', 'questions')}")
+        while True:
+            pending = [q for q in decision.informations_manquantes if q.champ not in self.skipped]
+            if not pending:
+                click.echo("\nPlus aucune question ne peut faire avancer la décision.")
+                break
+            info = pending[0]
+            click.echo("")
+            click.echo("\n".join(question_lines(info)))
+            try:
+                value = self._ask(info.champ)
+            except _StopError:
+                click.echo("Questionnaire interrompu.")
+                break
+            if value is NE_SAIT_PAS:
+                self.skipped.add(info.champ)
+                continue
+            self.answers[info.champ] = value
+            valeurs = {**self.declaration.valeurs, info.champ: value}
+            self.declaration = replace(self.declaration, valeurs=valeurs,
+                                       inconnus=self.declaration.inconnus - {info.champ})
+            decision = evaluate(self.charte, self.declaration, self.jour, derogations=self.derogations)
+            remaining = len([q for q in decision.informations_manquantes if q.champ not in self.skipped])
+            click.echo(f"→ Décision : {TITRES_VERDICT[decision.verdict]} — "
+                       f"{_count(remaining, 'question restante', 'questions restantes')}")
+        click.echo("")
+        click.echo(render_one(decision), nl=False)
+        return decision
+
+    def _ask(self, chemin: str) -> Any:
+        champ = self.charte.vocabulaire.champ(chemin)
+        assert champ is not None
+        for number, choice in enumerate(choices(champ), start=1):
+            click.echo(f"       {number}. {choice}")
+        click.echo(f"     ({hint(champ)})")
+        while True:
+            try:
+                typed = click.prompt("   Réponse", default="", show_default=False, prompt_suffix=" : ")
+            except click.Abort:
+                raise _StopError from None
+            if typed.strip().lower() in ("q", "quitter"):
+                raise _StopError
+            try:
+                return parse_answer(champ, typed)
+            except ValueError as error:
+                click.echo(f"   Réponse non valide : {error}")
+
+
+def _confirm(question: str) -> bool:
+    """A yes/no question answered in French (Entrée = oui)."""
+    while True:
+        try:
+            typed = click.prompt(f"{question} [O/n]", default="", show_default=False, prompt_suffix=" ")
+        except click.Abort:
+            return False
+        answer = typed.strip().lower()
+        if answer in ("", "o", "oui"):
+            return True
+        if answer in ("n", "non"):
+            return False
+        click.echo("Répondez o (oui) ou n (non).")
+
+
+def _save(declaration_path: str, sortie: str | None, session: _Questionnaire) -> None:
+    target = Path(sortie) if sortie is not None else Path(declaration_path)
+    count = _count(len(session.answers), "réponse", "réponses")
+    if sortie is None and not _confirm(f"Enregistrer les {count} dans {target} ?"):
+        click.echo("Fiche inchangée.")
+        return
+    original = session.declaration.document
+    text = Path(declaration_path).read_text(encoding="utf-8") if declaration_path != "-" else "\n".join(
+        original.lines) + "\n"
+    new_text, _ = completed(session.declaration, text, session.answers, session.charte.vocabulaire)
+    write_atomically(target, new_text)
+    click.echo(f"Fiche complétée enregistrée dans {target} ({count}).")
 
 
 def _describe(charte: Charte) -> str:

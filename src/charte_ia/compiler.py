@@ -48,7 +48,9 @@ from charte_ia.model import (
     FichierCharte,
     FichierPaquet,
     Importation,
+    MetaCharte,
     NouvellesValeurs,
+    Periode,
     RegleFichier,
     Severite,
     Surcharge,
@@ -71,27 +73,38 @@ def paquets_integres() -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def compile_charter(fichier: FichierCharte, document: Document, vocabulaire: Vocabulaire) -> Charte:
+def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
+                    vocabulaire: Vocabulaire) -> Charte:
     """Compile a validated charter, with the packs it imports, into a merged charter.
+
+    A pack can be compiled the same way, on its own (to check it, or to evaluate a
+    declaration against it): it then behaves as a charter always in force.
 
     Raises:
         InvalidInputError: With every problem found in the charter and its packs.
     """
+    if isinstance(fichier, FichierPaquet):
+        pack = fichier.paquet
+        meta = MetaCharte(id=pack.id, titre=pack.titre, version=pack.version, description=pack.description,
+                          editeur=pack.editeur, licence=pack.licence, url=pack.url,
+                          en_vigueur=Periode(du=DEBUT_DES_TEMPS), principes=pack.principes)
+    else:
+        meta = fichier.charte
     state = _State(vocabulaire)
-    meta = fichier.charte
     unit = _Unit(state, fichier, document, espace="", stack=(_key_of_file(document.name),),
                  identity=(meta.id, meta.titre, meta.version), principes=meta.principes)
     regles = unit.run()
     if not regles and not state.problems:
-        state.problem(Diagnostic("charte-vide", "la charte ne contient aucune règle en vigueur",
-                                 document.locate(("regles",)),
+        state.problem(Diagnostic("charte-vide", "aucune règle en vigueur", document.locate(("regles",)),
                                  "écrivez des règles dans « regles » ou importez un paquet"))
     if state.problems:
         raise InvalidInputError(sorted(state.problems, key=_diagnostic_order(document.name)))
     principes = {**state.principes, **meta.principes}
     return Charte(meta, document.name, document.sha256, state.vocabulaire, state.parametres,
                   tuple(state.qualifications), tuple(regles), state.portees, tuple(state.paquets),
-                  principes, tuple(state.modifications), tuple(state.desactivees))
+                  principes, tuple(state.modifications), tuple(state.desactivees),
+                  lieu_vigueur=document.locate(("charte", "en_vigueur")),
+                  est_paquet=isinstance(fichier, FichierPaquet))
 
 
 def _diagnostic_order(main: str) -> Any:

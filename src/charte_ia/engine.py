@@ -12,7 +12,7 @@ nothing is parsed here (the charter was compiled once), nothing is printed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
@@ -55,8 +55,9 @@ from charte_ia.decision import (
 )
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogation, Derogations
-from charte_ia.diagnostics import Location, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, did_you_mean
 from charte_ia.model import DEBUT_DES_TEMPS, Champ, EffetException, Severite, TypeChamp
+from charte_ia.source import Document
 from charte_ia.vocabulary import Vocabulaire
 
 
@@ -143,7 +144,18 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
 
     Returns:
         The decision, with the result of every rule.
+
+    Raises:
+        InvalidInputError: The charter is not in force on ``jour``.
     """
+    periode = charte.meta.en_vigueur
+    if not periode.contient(jour):
+        until = f" au {_french_date(periode.au)}" if periode.au else ""
+        raise InvalidInputError([Diagnostic(
+            "charte-hors-vigueur", f"la charte n'est pas en vigueur au {_french_date(jour)} "
+            f"(en vigueur du {_french_date(periode.du)}{until})",
+            charte.lieu_vigueur or Location(charte.fichier),
+            "choisissez une date de référence dans sa période de validité (--date AAAA-MM-JJ)")])
     context = _Context.build(charte, declaration, jour)
     qualifications = tuple(
         ResultatQualification(id=q.id, titre=q.titre, valeur=tri.valeur,
@@ -534,7 +546,7 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
         if champ is None:  # pragma: no cover - paths are checked when the charter compiles
             continue
         effets = tuple(_answer_effect(context, results, chemin, answer, [r for _, r in rules])
-                       for answer in _probe_answers(champ))
+                       for answer in probe_answers(champ))
         decided = {s.regle for effet in effets for s in effet.regles if s.statut is not Statut.INDETERMINE}
         score = 0.0
         role: Literal["applicabilite", "exigence"] = "exigence"
@@ -555,8 +567,10 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
         for rank, (score, chemin, champ, rules, role, effets) in enumerate(ranked, start=1))
 
 
-def _probe_answers(champ: Champ) -> list[Any]:
+def probe_answers(champ: Champ | None) -> list[Any]:
     """The answers worth trying for a field; none for open ones (text, numbers, dates…)."""
+    if champ is None:
+        return []
     if champ.type is TypeChamp.BOOLEEN:
         return [True, False]
     if champ.type is TypeChamp.ENUM:
@@ -602,3 +616,20 @@ def _type_name(champ: Champ) -> str:
     if champ.type is TypeChamp.LISTE and champ.element is not None:
         return f"liste de {champ.element.type.value}"
     return champ.type.value
+
+
+def supposing(charte: Charte, valeurs: dict[str, Any], jour: date
+              ) -> Callable[[cel.Expression, str], bool | None]:
+    """Evaluate expressions of the charter against a declaration that says only ``valeurs``.
+
+    Used to explore a rule without a real declaration (the linter tries every
+    combination of answers). The returned function gives ``True``, ``False`` or ``None``
+    (undetermined or in error).
+    """
+    document = Document("(supposition)", {}, "", {}, {})
+    context = _Context.build(charte, Declaration(document, "", "", valeurs, frozenset()), jour)
+
+    def truth(expression: cel.Expression, espace: str) -> bool | None:
+        return _tri(context, expression, espace).valeur
+
+    return truth

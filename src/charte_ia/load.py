@@ -13,14 +13,16 @@ from pathlib import Path
 from charte_ia.charter import Charte
 from charte_ia.compiler import compile_charter
 from charte_ia.declaration import Declaration, build_declaration
-from charte_ia.model import FichierCharte
+from charte_ia.model import FORMAT_PAQUET, FichierCharte, FichierPaquet
 from charte_ia.source import Document, read_file
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
 
 
 def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None) -> Charte:
-    """Read, validate and compile a charter file.
+    """Read, validate and compile a charter file, with the packs it imports.
+
+    A rule pack (``format: paquet_regles/1``) is accepted too, and compiled on its own.
 
     Args:
         path: The charter's YAML file (``-`` for standard input).
@@ -36,8 +38,11 @@ def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None) ->
 
 
 def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None = None) -> Charte:
-    """Validate and compile a charter already read into a document."""
-    fichier = validate_document(FichierCharte, document, code="charte")
+    """Validate and compile a charter (or a rule pack) already read into a document."""
+    is_pack = isinstance(document.data, dict) and document.data.get("format") == FORMAT_PAQUET
+    fichier: FichierCharte | FichierPaquet = (
+        validate_document(FichierPaquet, document, code="paquet") if is_pack
+        else validate_document(FichierCharte, document, code="charte"))
     return compile_charter(fichier, document, vocabulaire or default_vocabulary())
 
 

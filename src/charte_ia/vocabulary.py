@@ -203,6 +203,22 @@ def _check_type(kind: TypeChamp, valeurs: tuple[str, ...], element: ElementListe
 
 # --- Value checks, one per type --------------------------------------------------------------
 
+
+def check_value(champ: Champ, value: Any) -> Any:
+    """Check one answer for a field, as declaration validation would.
+
+    Returns:
+        The value, normalised (a decimal as ``float``, a date as ``AAAA-MM-JJ``).
+
+    Raises:
+        ValueError: With the French message validation would give.
+    """
+    try:
+        return _checker(champ)(value)
+    except PydanticCustomError as error:
+        raise ValueError(error.message()) from None
+
+
 Checker = Callable[[Any], Any]
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
+from charte_ia.decision import (
+    Decision,
+    EtatDerogation,
+    InformationManquante,
+    ResultatRegle,
+    Statut,
+    Verdict,
+)
 from charte_ia.model import Reference, Severite
 
 TITRES_VERDICT = {
@@ -59,22 +66,78 @@ def render_one(decision: Decision) -> str:
         f"Charte            : {decision.charte.titre}, version {decision.charte.version}",
         f"Date de référence : {decision.date_reference.strftime('%d/%m/%Y')}",
     ]
+    if decision.charte.paquets:
+        lines.append("Paquets importés  : " + ", ".join(
+            f"{p.id} {p.version} (espace {p.espace})" for p in decision.charte.paquets))
     rules = decision.regles
     failing = [r for r in rules if r.statut is Statut.NON_CONFORME and r.severite in _MAJOR]
     errors = [r for r in rules if r.statut is Statut.ERREUR]
     undecided = [r for r in rules if r.statut is Statut.INDETERMINE]
     remarks = [r for r in rules if r.statut is Statut.NON_CONFORME and r.severite not in _MAJOR]
+    waived = [r for r in rules if r.statut is Statut.DEROGEE]
     _section(lines, "Règles non respectées", failing)
     _section(lines, "Règles en erreur (à corriger dans la charte)", errors)
     _section(lines, "Règles indéterminées, faute d'information", undecided)
     _section(lines, "Observations (règles mineures ou informatives)", remarks)
+    _section(lines, "Règles dérogées par le comité d'éthique", waived)
+    lines.extend(_derogations(decision))
+    lines.extend(_loosenings(decision))
+    lines.extend(_not_in_force(decision))
     if decision.informations_manquantes:
-        lines += ["", "Informations à compléter dans la fiche, par ordre d'importance :"]
-        for rank, info in enumerate(decision.informations_manquantes, start=1):
-            lines.append(f"  {rank}. {info.question}")
-            lines.append(f"     champ {info.champ} — règles concernées : {', '.join(info.regles)}")
+        lines += ["", "Informations à compléter dans la fiche, la plus utile d'abord :"]
+        for info in decision.informations_manquantes:
+            lines.extend(question_lines(info))
     lines += ["", _summary(decision)]
     return "\n".join(lines) + "\n"
+
+
+def question_lines(info: InformationManquante) -> list[str]:
+    """One missing piece of information: the question, the field, the rules, what answers do."""
+    lines = [f"  {info.rang}. {info.question}",
+             f"     champ {info.champ} ({info.type}) — règles concernées : {', '.join(info.regles)}"]
+    for effet in info.effets:
+        statuts = ", ".join(f"{s.regle} {LIBELLES_STATUT[s.statut][0]}" for s in effet.regles)
+        lines.append(f"     si {_value(effet.reponse)} : {statuts} → décision "
+                     f"{TITRES_VERDICT[effet.verdict].lower()}")
+    return lines
+
+
+def _derogations(decision: Decision) -> list[str]:
+    if not decision.derogations:
+        return []
+    lines = ["", "Dérogations accordées à ce projet :"]
+    for suivi in decision.derogations:
+        lines.append(f"  {suivi.id} ({suivi.regle}) — {LIBELLES_DEROGATION[suivi.etat]} : {suivi.detail}")
+    return lines
+
+
+LIBELLES_DEROGATION = {
+    EtatDerogation.UTILISEE: "utilisée",
+    EtatDerogation.EXPIREE: "EXPIRÉE",
+    EtatDerogation.PAS_ENCORE_VALABLE: "pas encore valable",
+    EtatDerogation.SANS_OBJET: "sans objet",
+    EtatDerogation.ORPHELINE: "ORPHELINE",
+}
+"""How each state of a dérogation is written."""
+
+
+def _loosenings(decision: Decision) -> list[str]:
+    if not decision.assouplissements:
+        return []
+    lines = ["", "Assouplissements des règles importées (décidés par la charte ou un paquet) :"]
+    for change in decision.assouplissements:
+        lines.append(f"  {change.cible} — {change.description}")
+        lines.append(f"    motif : {change.motif} ({change.auteur}, {change.position.fichier}:"
+                     f"{change.position.ligne})")
+    return lines
+
+
+def _not_in_force(decision: Decision) -> list[str]:
+    dormant = [r for r in decision.regles if r.statut is Statut.HORS_VIGUEUR]
+    if not dormant:
+        return []
+    date = decision.date_reference.strftime("%d/%m/%Y")
+    return ["", f"Règles hors vigueur au {date} (non évaluées) : " + ", ".join(r.id for r in dormant)]
 
 
 def _section(lines: list[str], title: str, rules: list[ResultatRegle]) -> None:
@@ -91,23 +154,56 @@ def _rule(rule: ResultatRegle) -> Iterable[str]:
     yield f"  [{severite}] {rule.id} — {rule.titre}"
     if rule.message and rule.statut is not Statut.INDETERMINE:
         yield f"    {rule.message}"
-    if rule.exception is None and rule.statut is Statut.NON_CONFORME:
-        for clause in rule.clauses:
-            if clause.statut is Statut.NON_CONFORME and clause.message:
-                yield f"    • {clause.message}"
-    if rule.erreur:
-        yield f"    Erreur : {rule.erreur}"
-    if rule.manquants:
-        yield "    Il manque : " + ", ".join(rule.manquants)
-    for donnee in rule.donnees:
-        if donnee.position is not None:
-            yield (f"    Valeur lue : {donnee.champ} = {_value(donnee.valeur)} "
-                   f"({donnee.position.fichier}:{donnee.position.ligne}:{donnee.position.colonne})")
+    yield from _why(rule)
+    yield from _values(rule)
     if rule.remediation:
         yield f"    Que faire : {rule.remediation}"
     if rule.references:
         yield "    Références : " + " ; ".join(format_reference(r) for r in rule.references)
-    yield f"    Règle définie dans {rule.source.fichier}:{rule.source.ligne}"
+    yield from _origin(rule)
+
+
+def _why(rule: ResultatRegle) -> Iterable[str]:
+    """Which clause failed, what is missing, which dérogation applies."""
+    if rule.exception is None and rule.statut in (Statut.NON_CONFORME, Statut.DEROGEE):
+        for clause in rule.clauses:
+            if clause.statut is Statut.NON_CONFORME:
+                yield f"    • clause « {clause.id} » non respectée : {clause.expression}"
+                if clause.message:
+                    yield f"      {clause.message}"
+    if rule.erreur:
+        yield f"    Erreur : {rule.erreur}"
+    if rule.manquants:
+        yield "    Il manque : " + ", ".join(rule.manquants)
+    if rule.derogation is not None:
+        d = rule.derogation
+        yield (f"    Dérogation {d.id} accordée par {d.accordee_par} ({d.deliberation}), "
+               f"jusqu'au {d.expire_le.strftime('%d/%m/%Y')}")
+        yield "    Mesures compensatoires : " + " ; ".join(d.mesures_compensatoires)
+
+
+def _values(rule: ResultatRegle) -> Iterable[str]:
+    """The declaration values and the parameters the rule used."""
+    for donnee in rule.donnees:
+        if donnee.position is not None:
+            yield (f"    Valeur lue : {donnee.champ} = {_value(donnee.valeur)} "
+                   f"({donnee.position.fichier}:{donnee.position.ligne}:{donnee.position.colonne})")
+    for parametre in rule.parametres:
+        since = f", depuis le {parametre.depuis.strftime('%d/%m/%Y')}" if parametre.depuis else ""
+        yield f"    Paramètre : {parametre.nom} = {_value(parametre.valeur)}{since}"
+
+
+def _origin(rule: ResultatRegle) -> Iterable[str]:
+    """Where the rule is written, and what importers changed in it."""
+    if rule.provenance is not None:
+        yield (f"    Règle du paquet {rule.provenance.paquet} {rule.provenance.version}, "
+               f"{rule.source.fichier}:{rule.source.ligne}")
+    else:
+        yield f"    Règle définie dans {rule.source.fichier}:{rule.source.ligne}"
+    for change in rule.modifications:
+        kind = "Assouplie" if change.assouplissement else "Modifiée"
+        why = f" — motif : {change.motif}" if change.motif else ""
+        yield f"    {kind} par {change.auteur} : {change.description}{why}"
 
 
 def format_reference(reference: Reference) -> str:
