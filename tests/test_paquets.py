@@ -253,8 +253,8 @@ def test_loosening_a_locked_rule_is_refused_even_with_motif(run: Callable[..., R
     if what is None:  # removing the only clause leaves no requirement at all
         assert "[exigence-vide]" in result.err
     else:
-        assert f"{charte}:12:3: erreur [regle-verrouillee] la règle « socle.HUM-01 » est verrouillée par le " \
-               f"paquet « socle-test » : elle ne peut pas être assouplie ({what})" in result.err
+        assert f"{charte}:12:3: erreur [regle-verrouillee] la règle « socle.HUM-01 » est verrouillée " \
+               f"par le paquet « socle-test » : elle ne peut pas être assouplie ({what})" in result.err
 
 
 def test_switching_off_needs_an_unlocked_rule_and_is_reported(run: Callable[..., Run], files) -> None:
