@@ -264,7 +264,7 @@ def completer(*, declaration_path: str, charte_path: str, jour: date | None,
         click.echo(_questions(decision), nl=False)
         sys.exit(exit_code(decision))
     if declaration_path == "-" and sortie is None:
-        raise click.UsageError("avec une fiche lue sur l'entrée standard, --sortie est obligatoire")
+        raise UsageFrancais("avec une fiche lue sur l'entrée standard, --sortie est obligatoire")
     session = _Questionnaire(charte, declaration, reference, derogations)
     decision = session.run(decision)
     if session.answers:
@@ -346,9 +346,9 @@ def _find_rule(charte: Charte, regle_id: str) -> Regle:
         return matches[0]
     ids = [r.id for r in charte.regles]
     if matches:
-        raise click.UsageError(f"« {regle_id} » est ambigu : " + ", ".join(r.id for r in matches))
+        raise UsageFrancais(f"« {regle_id} » est ambigu : " + ", ".join(r.id for r in matches))
     hint = did_you_mean(regle_id, ids) or did_you_mean(regle_id, [i.rsplit(".", 1)[-1] for i in ids])
-    raise click.UsageError(f"règle inconnue « {regle_id} »" + (f" ({hint})" if hint else "")
+    raise UsageFrancais(f"règle inconnue « {regle_id} »" + (f" ({hint})" if hint else "")
                            + " ; la liste s'obtient avec « charte-ia expliquer --charte "
                            f"{charte.fichier} »")
 
@@ -516,7 +516,13 @@ _CLICK_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = 
 ]
 
 
+class UsageFrancais(click.UsageError):
+    """A usage error whose message is already French."""
+
+
 def _usage_message(error: click.UsageError) -> str:
+    if isinstance(error, UsageFrancais):
+        return error.message
     if isinstance(error, click.MissingParameter):
         param = error.param
         name = (param.opts[0] if param is not None and param.param_type_name == "option"

@@ -442,7 +442,7 @@ def _derogation_state(derogation: Derogation, jour: date,
         return EtatDerogation.ORPHELINE, "la charte n'a pas de règle en vigueur portant cet identifiant"
     if jour > derogation.expire_le:
         return EtatDerogation.EXPIREE, (f"expirée le {_french_date(derogation.expire_le)} : elle ne "
-                                        f"s'applique plus, la règle est {result.statut.value}")
+                                        f"s'applique plus, la règle est {_statut(result.statut)}")
     if jour < derogation.accordee_le:
         return EtatDerogation.PAS_ENCORE_VALABLE, (f"accordée à compter du "
                                                    f"{_french_date(derogation.accordee_le)}")
@@ -456,7 +456,11 @@ def _derogation_state(derogation: Derogation, jour: date,
         Statut.HORS_VIGUEUR: "la règle n'est pas en vigueur à la date de référence",
     }
     return EtatDerogation.SANS_OBJET, reasons.get(
-        result.statut, f"la règle est {result.statut.value.replace('_', ' ')} : la dérogation n'a pas servi")
+        result.statut, f"la règle est {_statut(result.statut)} : la dérogation n'a pas servi")
+
+
+def _statut(statut: Statut) -> str:
+    return statut.value.replace("_", " ").replace("indetermine", "indéterminée")
 
 
 # --- Messages ----------------------------------------------------------------------------------

@@ -60,6 +60,14 @@ def render_one(decision: Decision) -> str:
     lines = [
         f"Décision : {TITRES_VERDICT[decision.verdict]}",
         f"  {SENS_VERDICT[decision.verdict]}",
+    ]
+    if decision.resume.derogee:
+        lines.append(f"  Cette décision tient compte de {decision.resume.derogee} règle(s) dérogée(s) par le "
+                     "comité d'éthique (voir ci-dessous).")
+    if decision.assouplissements:
+        lines.append(f"  La charte assouplit {len(decision.assouplissements)} règle(s) importée(s), "
+                     "motifs ci-dessous.")
+    lines += [
         "",
         f"Projet            : {decision.declaration.nom} ({decision.declaration.id})",
         f"Fiche             : {decision.declaration.fichier}",
