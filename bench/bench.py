@@ -34,7 +34,8 @@ def main() -> int:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     load = _best_of(5, lambda: charte_ia.load_charter(CHARTE))
     charte = charte_ia.load_charter(CHARTE)
-    fiches = [charte_ia.load_declaration(p) for p in sorted((ROOT / "exemples").glob("*.yaml"))]
+    paths = sorted((ROOT / "exemples").glob("*.yaml"))
+    fiches = [charte_ia.load_declaration(p) for p in paths]
     per_eval = []
     for fiche in fiches:
         start = time.perf_counter()
@@ -48,6 +49,10 @@ def main() -> int:
     print(f"charte : {len(charte.regles)} règles, compilée en {load * 1000:.1f} ms (meilleur de 5)")
     print(f"évaluation : {statistics.median(per_eval) * 1000:.2f} ms par fiche (médiane sur "
           f"{len(fiches)} fiches × {rounds} tours), soit {1 / statistics.median(per_eval):.0f} fiches/s")
+    slowest = max(range(len(fiches)), key=per_eval.__getitem__)
+    questions = len(charte_ia.evaluate(charte, fiches[slowest], JOUR).informations_manquantes)
+    print(f"la plus lente : {paths[slowest].name}, {per_eval[slowest] * 1000:.2f} ms "
+          f"({questions} informations manquantes, chaque réponse possible essayée)")
     print(f"mémoire : pic de {peak / 1024:.0f} Kio pour une évaluation")
     return 0
 
