@@ -305,6 +305,12 @@ surcharges:
      "espace « socle » déjà utilisé"),
     ("    parametres:\n      delai: {valeurs: {2026-01-01: 60}}\n", "parametre-verrouille",
      "le paramètre « socle.delai » est verrouillé par son paquet"),
+    ("surcharges:\n  socle.TRA-01:\n    exigence: {retirer: [mentions]}\n    motif: m\n", "clause-inconnue",
+     "la règle « socle.TRA-01 » n'a pas de clause « mentions »"),
+    ("surcharges:\n  socle.TRA-01:\n    exceptions: {retirer: [externe]}\n", "exception-inconnue",
+     "la règle « socle.TRA-01 » n'a pas d'exception « externe »"),
+    ("surcharges:\n  socle.TRA-01:\n    exigence: {ajouter: [{id: mention, expr: 'true'}]}\n", "clause-dupliquee",
+     "la règle « socle.TRA-01 » a déjà une clause « mention »"),
     ("    parametres:\n      pays_autorise: {valeurs: {2026-01-01: [FR]}}\n", "parametre-inconnu",
      "le paquet importé sous « socle » n'a pas de paramètre « pays_autorise »"),
 ])

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from charte_ia import cel
+from charte_ia.decision import PaquetImporte
 from charte_ia.diagnostics import Diagnostic, Location
 from charte_ia.model import EffetException, MetaCharte, Periode, Reference, RegleFichier, Severite
 from charte_ia.vocabulary import Vocabulaire
@@ -208,18 +209,6 @@ class RegleDesactivee:
 
 
 @dataclass(frozen=True)
-class Paquet:
-    """An imported pack, as recorded in decisions."""
-
-    id: str
-    titre: str
-    version: str
-    espace: str
-    fichier: str
-    sha256: str
-
-
-@dataclass(frozen=True)
 class Portee:
     """One namespace: the charter itself (``""``) or an imported pack.
 
@@ -266,7 +255,7 @@ class Charte:
     qualifications: tuple[Qualification, ...]
     regles: tuple[Regle, ...]
     portees: Mapping[str, Portee] = field(default_factory=dict)
-    paquets: tuple[Paquet, ...] = ()
+    paquets: tuple[PaquetImporte, ...] = ()
     principes: Mapping[str, str] = field(default_factory=dict)
     modifications: tuple[Modification, ...] = ()
     desactivees: tuple[RegleDesactivee, ...] = ()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
@@ -31,7 +32,6 @@ from charte_ia.charter import (
     ExceptionCompilee,
     Gabarit,
     Modification,
-    Paquet,
     Portee,
     Provenance,
     Qualification,
@@ -40,6 +40,7 @@ from charte_ia.charter import (
     joindre,
     valeur_au,
 )
+from charte_ia.decision import PaquetImporte
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem, did_you_mean
 from charte_ia.model import (
     DEBUT_DES_TEMPS,
@@ -127,7 +128,7 @@ class _State:
     parametres: dict[str, tuple[tuple[date, Any], ...]] = field(default_factory=dict)
     verrouilles: set[str] = field(default_factory=set)
     qualifications: list[Qualification] = field(default_factory=list)
-    paquets: list[Paquet] = field(default_factory=list)
+    paquets: list[PaquetImporte] = field(default_factory=list)
     principes: dict[str, str] = field(default_factory=dict)
     modifications: list[Modification] = field(default_factory=list)
     desactivees: list[RegleDesactivee] = field(default_factory=list)
@@ -206,8 +207,9 @@ class _Unit:
         child = _Unit(self.state, pack, document, espace=espace, stack=(*self.stack, key),
                       identity=(meta.id, meta.titre, meta.version), principes=meta.principes)
         rules = child.run()
-        self.state.paquets.append(Paquet(meta.id, meta.titre, meta.version, espace, document.name,
-                                         document.sha256))
+        self.state.paquets.append(PaquetImporte(id=meta.id, titre=meta.titre, version=meta.version,
+                                                espace=espace, fichier=document.name,
+                                                sha256=document.sha256))
         for name, title in meta.principes.items():
             self.state.principes.setdefault(name, title)
             self.principes.setdefault(name, title)
@@ -642,25 +644,9 @@ class _Override:
         change = self.surcharge.exigence
         assert change is not None
         at = (*self.at, "exigence")
-        ids = [c.id for c in regle.clauses]
-        clauses = list(regle.clauses)
-        for number, removed in enumerate(change.retirer):
-            if removed not in ids:
-                self.unit._problem("clause-inconnue",
-                                   f"la règle « {regle.id} » n'a pas de clause « {removed} »",
-                                   (*at, "retirer", number), did_you_mean(removed, ids)
-                                   or "clauses : " + ", ".join(ids))
-                continue
-            clauses = [c for c in clauses if c.id != removed]
-            self._change("exigence", f"clause retirée : {removed}", loosens=regle.combinaison == "toutes")
-        for number, clause in enumerate(change.ajouter):
-            if clause.id in ids:
-                self.unit._problem("clause-dupliquee", f"la règle « {regle.id} » a déjà une clause "
-                                   f"« {clause.id} »", (*at, "ajouter", number, "id"),
-                                   "donnez un autre identifiant à la clause ajoutée")
-                continue
-            self._change("exigence", f"clause ajoutée : {clause.id} ({clause.expr.strip()})",
-                         loosens=regle.combinaison == "une_de")
+        toutes = regle.combinaison == "toutes"
+        clauses = self._edit("exigence", at, list(regle.clauses), change.retirer, change.ajouter,
+                             loosen_remove=toutes, loosen_add=not toutes)
         clauses += self.unit._compile_clauses(change.ajouter, (*at, "ajouter"), regle.espace)
         if not clauses:
             self.unit._problem("exigence-vide", f"la règle « {regle.id} » n'aurait plus aucune clause", at,
@@ -672,27 +658,36 @@ class _Override:
         change = self.surcharge.exceptions
         assert change is not None
         at = (*self.at, "exceptions")
-        ids = [e.id for e in regle.exceptions]
-        exceptions = list(regle.exceptions)
-        for number, removed in enumerate(change.retirer):
-            if removed not in ids:
-                self.unit._problem("exception-inconnue", f"la règle « {regle.id} » n'a pas d'exception "
-                                   f"« {removed} »", (*at, "retirer", number),
-                                   did_you_mean(removed, ids)
-                                   or "exceptions : " + (", ".join(ids) or "aucune"))
-                continue
-            exceptions = [e for e in exceptions if e.id != removed]
-            self._change("exceptions", f"exception retirée : {removed}", loosens=False)
-        for number, exception in enumerate(change.ajouter):
-            if exception.id in ids:
-                self.unit._problem("exception-dupliquee", f"la règle « {regle.id} » a déjà une exception "
-                                   f"« {exception.id} »", (*at, "ajouter", number, "id"),
-                                   "donnez un autre identifiant à l'exception ajoutée")
-                continue
-            self._change("exceptions", f"exception ajoutée : {exception.id} (effet {exception.effet.value}, "
-                         f"si {exception.si.strip()})", loosens=True)
+        exceptions = self._edit("exceptions", at, list(regle.exceptions), change.retirer, change.ajouter,
+                                loosen_remove=False, loosen_add=True)
         exceptions += self.unit._exceptions(change.ajouter, (*at, "ajouter"), regle.espace)
         return replace(regle, exceptions=tuple(exceptions))
+
+    def _edit(self, nature: str, at: tuple[PathItem, ...], current: list[Any], removed: tuple[str, ...],
+              added: Sequence[Clause | ExceptionRegle], *, loosen_remove: bool,
+              loosen_add: bool) -> list[Any]:
+        """Remove clauses or exceptions by id and check the ids of those added; record each change."""
+        word, of, the = (("clause", "de clause", "la clause") if nature == "exigence"
+                         else ("exception", "d'exception", "l'exception"))
+        ids = [item.id for item in current]
+        for number, name in enumerate(removed):
+            if name not in ids:
+                message = f"la règle « {self.regle.id} » n'a pas {of} « {name} »"
+                self.unit._problem(f"{word}-inconnue", message, (*at, "retirer", number),
+                                   did_you_mean(name, ids) or f"{word}s : " + (", ".join(ids) or "aucune"))
+                continue
+            current = [item for item in current if item.id != name]
+            self._change(nature, f"{word} retirée : {name}", loosens=loosen_remove)
+        for number, item in enumerate(added):
+            if item.id in ids:
+                self.unit._problem(f"{word}-dupliquee", f"la règle « {self.regle.id} » a déjà une {word} "
+                                   f"« {item.id} »", (*at, "ajouter", number, "id"),
+                                   f"donnez un autre identifiant à {the} ajoutée")
+                continue
+            what = (item.expr.strip() if isinstance(item, Clause)
+                    else f"effet {item.effet.value}, si {item.si.strip()}")
+            self._change(nature, f"{word} ajoutée : {item.id} ({what})", loosens=loosen_add)
+        return current
 
 
 def _severities(dated: tuple[tuple[date, Severite], ...]) -> str:
