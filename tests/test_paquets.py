@@ -452,3 +452,18 @@ def test_library_reports_every_problem_of_charter_and_pack_together(write) -> No
         load_charter(charte)
     found = [(d.code, Path(d.location.file).name) for d in raised.value.diagnostics]
     assert found == [("motif-manquant", "charte.yaml"), ("cel-champ-inconnu", "paquet.yaml")]
+
+
+def test_import_chains_are_bounded(run: Callable[..., Run], write) -> None:
+    for level in range(20):
+        write(f"p{level}.yaml", f"""
+format: paquet_regles/1
+paquet: {{id: p{level}, titre: P{level}, version: 1.0.0}}
+importe:
+  - {{paquet: ./p{level + 1}.yaml, version: 1.0.0, espace: e}}
+""")
+    charte = write("charte.yaml", CHARTE.replace("./paquet.yaml", "./p0.yaml").replace("2.1.0", "1.0.0"))
+    result = run("valider", charte)
+    assert result.code == 3
+    assert "[import-profondeur] plus de 16 niveaux d'importations imbriquées" in result.err
+    assert "Traceback" not in result.err

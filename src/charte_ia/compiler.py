@@ -62,6 +62,8 @@ from charte_ia.vocabulary import Vocabulaire
 
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _PACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_IMPORT_DEPTH = 16
+"""How deeply imports may nest (a charter importing a pack importing a pack…)."""
 PAQUETS_INTEGRES = "regles"
 """Folder of the package that holds the packs importable by name."""
 
@@ -183,6 +185,11 @@ class _Unit:
         if clash:
             self._problem("espace-duplique", f"l'espace « {importation.espace} » porte le nom d'un "
                           "paramètre ou d'une qualification", (*at, "espace"), "renommez l'espace")
+            return []
+        if len(self.stack) > MAX_IMPORT_DEPTH:
+            self._problem("import-profondeur", f"plus de {MAX_IMPORT_DEPTH} niveaux d'importations "
+                          "imbriquées", (*at, "paquet"), "un paquet qui en importe d'autres suffit le plus "
+                          "souvent ; aplatissez la chaîne d'importations")
             return []
         found = self._resolve(importation.paquet, (*at, "paquet"))
         if found is None:
