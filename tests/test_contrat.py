@@ -92,3 +92,17 @@ def test_valider_accepts_the_model_charter(run: Callable[..., Run]) -> None:
     result = run("valider", CHARTE_MODELE)
     assert result.code == 0
     assert "charte valide — 11 règles, 2 qualifications, 2 paramètres" in result.out
+
+
+def test_decisions_with_derogations_and_loosenings_validate_against_the_schema(
+        run: Callable[..., Run], write, schemas: dict[str, dict[str, object]]) -> None:
+    derogations = ROOT / "exemples" / "derogations" / "comite-ethique-2026.yaml"
+    loosened = write("charte.yaml", CHARTE_MODELE.read_text(encoding="utf-8").replace(
+        "surcharges:\n", "surcharges:\n  communs.DON-02:\n    severite: mineur\n    motif: Essai.\n", 1))
+    validator = jsonschema.Draft202012Validator(schemas["decision"])
+    for charte in (CHARTE_MODELE, loosened):
+        decision = json.loads(run("verifier", EXEMPLES / "aide-attribution-creche.yaml", "-c", charte,
+                                  "--date", "2026-11-22", "--derogations", derogations, "-f", "json").out)
+        validator.validate(decision)
+        assert decision["derogations"][0]["etat"] == "utilisee"
+    assert decision["assouplissements"][0]["cible"] == "communs.DON-02"

@@ -20,8 +20,16 @@ from typing import Any, TypeVar
 
 from charte_ia import cel
 from charte_ia.decision import PaquetImporte
-from charte_ia.diagnostics import Diagnostic, Location
-from charte_ia.model import EffetException, MetaCharte, Periode, Reference, RegleFichier, Severite
+from charte_ia.diagnostics import Diagnostic, Location, date_fr
+from charte_ia.model import (
+    DEBUT_DES_TEMPS,
+    EffetException,
+    MetaCharte,
+    Periode,
+    Reference,
+    RegleFichier,
+    Severite,
+)
 from charte_ia.vocabulary import Vocabulaire
 
 RACINES = ("projet", "param", "qualif", "date")
@@ -301,6 +309,13 @@ def resoudre(portees: Mapping[str, Portee], espace: str, chemin: str) -> str:
     while len(steps) > 1 and current in portees and steps[0] in portees[current].sous_espaces:
         current = joindre(current, steps.pop(0))
     return joindre(current, steps[0])
+
+
+def describe_severities(dated: Sequence[tuple[date, Severite]]) -> str:
+    """Severities over time, in French: ``mineur à partir du 01/08/2024, puis majeur à partir du …``."""
+    return ", puis ".join(
+        severite.value + ("" if day == DEBUT_DES_TEMPS else f" à partir du {date_fr(day)}")
+        for day, severite in dated)
 
 
 def entree_au(dated: Sequence[tuple[date, T]], jour: date) -> tuple[date, T] | None:

@@ -37,11 +37,19 @@ from charte_ia.charter import (
     Qualification,
     Regle,
     RegleDesactivee,
+    describe_severities,
     joindre,
     valeur_au,
 )
 from charte_ia.decision import PaquetImporte
-from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem, did_you_mean
+from charte_ia.diagnostics import (
+    Diagnostic,
+    InvalidInputError,
+    Location,
+    PathItem,
+    date_fr,
+    did_you_mean,
+)
 from charte_ia.model import (
     DEBUT_DES_TEMPS,
     Clause,
@@ -277,7 +285,7 @@ class _Unit:
         merged = tuple(sorted([(d, v) for d, v in old if d < first] + list(nouvelles.valeurs.items())))
         self.state.parametres[full] = merged
         portee.parametres[name] = merged
-        since = "" if first == DEBUT_DES_TEMPS else f" à partir du {_french(first)}"
+        since = "" if first == DEBUT_DES_TEMPS else f" à partir du {date_fr(first)}"
         self.state.modifications.append(Modification(
             f"param.{full}", "parametre",
             f"paramètre « {full} » : {_brief(valeur_au(old, first))} → "
@@ -619,7 +627,8 @@ class _Override:
             if before is not None and (after is None or RANG_SEVERITE[after] < RANG_SEVERITE[before]):
                 lowered = True
         if old != new:
-            self._change("severite", f"sévérité : {_severities(old)} → {_severities(new)}", loosens=lowered)
+            change = f"sévérité : {describe_severities(old)} → {describe_severities(new)}"
+            self._change("severite", change, loosens=lowered)
         return replace(regle, severites=new)
 
     def _applicability(self, regle: Regle) -> Regle:
@@ -697,14 +706,6 @@ class _Override:
         return current
 
 
-def _severities(dated: tuple[tuple[date, Severite], ...]) -> str:
-    parts = []
-    for day, severite in dated:
-        since = "" if day == DEBUT_DES_TEMPS else f" à partir du {_french(day)}"
-        parts.append(severite.value + since)
-    return ", puis ".join(parts)
-
-
 def _pack_of(regle: Regle) -> str:
     return regle.provenance.paquet if regle.provenance else "?"
 
@@ -712,10 +713,6 @@ def _pack_of(regle: Regle) -> str:
 def _short(key: str) -> str:
     kind, _, value = key.partition(":")
     return value if kind == "integre" else Path(value).name
-
-
-def _french(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _brief(value: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 PathItem = str | int
@@ -55,6 +56,11 @@ def format_path(path: Iterable[PathItem]) -> str:
         else:
             text += f".{item}" if text else item
     return text
+
+
+def date_fr(day: date) -> str:
+    """A date written the French way, as messages and reports show it: ``22/11/2026``."""
+    return day.strftime("%d/%m/%Y")
 
 
 class Gravite(StrEnum):

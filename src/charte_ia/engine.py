@@ -54,7 +54,7 @@ from charte_ia.decision import (
 )
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogation, Derogations
-from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr, did_you_mean
 from charte_ia.model import DEBUT_DES_TEMPS, Champ, EffetException, Severite, TypeChamp
 from charte_ia.source import Document
 from charte_ia.vocabulary import Vocabulaire
@@ -149,10 +149,10 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
     """
     periode = charte.meta.en_vigueur
     if not periode.contient(jour):
-        until = f" au {_french_date(periode.au)}" if periode.au else ""
+        until = f" au {date_fr(periode.au)}" if periode.au else ""
         raise InvalidInputError([Diagnostic(
-            "charte-hors-vigueur", f"la charte n'est pas en vigueur au {_french_date(jour)} "
-            f"(en vigueur du {_french_date(periode.du)}{until})",
+            "charte-hors-vigueur", f"la charte n'est pas en vigueur au {date_fr(jour)} "
+            f"(en vigueur du {date_fr(periode.du)}{until})",
             charte.lieu_vigueur or Location(charte.fichier),
             "choisissez une date de référence dans sa période de validité (--date AAAA-MM-JJ)")])
     context = _Context.build(charte, declaration, jour)
@@ -212,7 +212,7 @@ def _tri(context: _Context, expression: cel.Expression, espace: str, *, cache: b
     for name in _names(context.charte, expression, "param", espace):
         if name not in context.parametres:
             return Tri(None, erreur=f"le paramètre « {name} » n'a pas de valeur au "
-                                    f"{_french_date(context.jour)}")
+                                    f"{date_fr(context.jour)}")
     return Tri(None, erreur=result.message)
 
 
@@ -439,14 +439,14 @@ def _derogation_state(derogation: Derogation, jour: date,
     if result is None:
         return EtatDerogation.ORPHELINE, "la charte n'a pas de règle en vigueur portant cet identifiant"
     if jour > derogation.expire_le:
-        return EtatDerogation.EXPIREE, (f"expirée le {_french_date(derogation.expire_le)} : elle ne "
+        return EtatDerogation.EXPIREE, (f"expirée le {date_fr(derogation.expire_le)} : elle ne "
                                         f"s'applique plus, la règle est {_statut(result.statut)}")
     if jour < derogation.accordee_le:
         return EtatDerogation.PAS_ENCORE_VALABLE, (f"accordée à compter du "
-                                                   f"{_french_date(derogation.accordee_le)}")
+                                                   f"{date_fr(derogation.accordee_le)}")
     if result.statut is Statut.NON_CONFORME:
         return EtatDerogation.UTILISEE, (f"la règle non respectée est dérogée jusqu'au "
-                                         f"{_french_date(derogation.expire_le)}")
+                                         f"{date_fr(derogation.expire_le)}")
     reasons = {
         Statut.INDETERMINE: "la règle est indéterminée : une dérogation ne remplace pas une "
                             "information manquante",
@@ -484,16 +484,12 @@ def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
     if isinstance(value, date):
-        return _french_date(value)
+        return date_fr(value)
     if isinstance(value, list):
         return ", ".join(_show(v) for v in value) if value else "(aucun)"
     if isinstance(value, dict):
         return ", ".join(f"{k} : {_show(v)}" for k, v in value.items())
     return str(value)
-
-
-def _french_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _projet(declaration: Declaration, vocabulaire: Vocabulaire) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from charte_ia import cel
 from charte_ia.charter import Charte, Regle
-from charte_ia.diagnostics import Diagnostic, Gravite, Location
+from charte_ia.diagnostics import Diagnostic, Gravite, Location, date_fr
 from charte_ia.engine import fields_of, probe_answers, supposing
 from charte_ia.model import DEBUT_DES_TEMPS, Periode, Severite
 
@@ -50,7 +50,7 @@ def lint(charte: Charte, jour: date) -> list[Diagnostic]:
         where = charte.lieu_vigueur or Location(charte.fichier)
         for day in _dormant(dated, periode):
             warnings.append(_warning("valeur-jamais-en-vigueur",
-                                     f"la valeur du paramètre « {name} » datée du {_french(day)} n'est "
+                                     f"la valeur du paramètre « {name} » datée du {date_fr(day)} n'est "
                                      "jamais en vigueur pendant la période de la charte", where,
                                      "retirez-la, ou corrigez sa date"))
     return warnings
@@ -70,7 +70,7 @@ def _references(regle: Regle) -> Iterator[Diagnostic]:
 def _review(regle: Regle, jour: date) -> Iterator[Diagnostic]:
     revu = regle.source.revu_le
     if revu is not None and _months_between(revu, jour) > REVIEW_MONTHS:
-        yield _warning("revue-ancienne", f"la règle « {regle.id} » a été revue le {_french(revu)}, il y a "
+        yield _warning("revue-ancienne", f"la règle « {regle.id} » a été revue le {date_fr(revu)}, il y a "
                        f"plus de {REVIEW_MONTHS} mois", regle.location,
                        "relisez la règle et ses références, puis mettez à jour « revu_le »")
 
@@ -92,7 +92,7 @@ def _periods(regle: Regle, charte_periode: Periode) -> Iterator[Diagnostic]:
         window = Periode(du=charte_periode.du, au=own.au)
     for day in _dormant(regle.severites, window):
         yield _warning("valeur-jamais-en-vigueur", f"la sévérité de la règle « {regle.id} » datée du "
-                       f"{_french(day)} n'est jamais en vigueur pendant la période de la règle",
+                       f"{date_fr(day)} n'est jamais en vigueur pendant la période de la règle",
                        regle.location, "retirez-la, ou corrigez sa date")
 
 
@@ -152,8 +152,4 @@ def _product(sizes: Iterator[int]) -> int:
         if total > MAX_COMBINATIONS:
             break
     return total
-
-
-def _french(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from charte_ia import cel
-from charte_ia.charter import Charte, Gabarit, Regle, entree_au
+from charte_ia.charter import Charte, Gabarit, Regle, describe_severities, entree_au
+from charte_ia.diagnostics import date_fr
 from charte_ia.engine import fields_of
 from charte_ia.model import DEBUT_DES_TEMPS
 from charte_ia.report.text import format_reference
@@ -23,7 +24,7 @@ def explain_charter(charte: Charte, jour: date) -> str:
     meta = charte.meta
     periode = meta.en_vigueur
     lines = [f"Charte : {meta.titre}", f"  {meta.id}, version {meta.version} — {charte.fichier}",
-             f"  en vigueur du {_fr(periode.du)}" + (f" au {_fr(periode.au)}" if periode.au else ""),
+             f"  en vigueur du {date_fr(periode.du)}" + (f" au {date_fr(periode.au)}" if periode.au else ""),
              f"  sha256 {charte.sha256}"]
     if charte.paquets:
         lines += ["", f"Paquets importés ({len(charte.paquets)}) :"]
@@ -36,7 +37,7 @@ def explain_charter(charte: Charte, jour: date) -> str:
         for off in charte.desactivees:
             lines.append(f"  {off.id} {off.titre} — par {off.auteur}, motif : {off.motif} ({off.location})")
     if charte.parametres:
-        lines += ["", f"Paramètres au {_fr(jour)} :"]
+        lines += ["", f"Paramètres au {date_fr(jour)} :"]
         for name, dated in charte.parametres.items():
             lines.append(f"  {name} = {_parameter(dated, jour)}")
         for change in charte.modifications:
@@ -52,7 +53,7 @@ def explain_charter(charte: Charte, jour: date) -> str:
 
 
 def _rules_by_principle(charte: Charte, jour: date) -> list[str]:
-    lines = ["", f"Règles au {_fr(jour)} ({len(charte.regles)}) :"]
+    lines = ["", f"Règles au {date_fr(jour)} ({len(charte.regles)}) :"]
     for principe, titre in charte.principes.items():
         rules = [r for r in charte.regles if r.principe == principe]
         if rules:
@@ -73,10 +74,10 @@ def explain_rule(charte: Charte, regle: Regle, jour: date) -> str:
     source = regle.source
     lines = [f"Règle {regle.id} — {regle.titre}",
              f"  Principe : {charte.principes.get(regle.principe, regle.principe)} ({regle.principe})",
-             f"  Sévérité : {_severities(regle)} ; au {_fr(jour)} : "
+             f"  Sévérité : {describe_severities(regle.severites)} ; au {date_fr(jour)} : "
              + (s.value if (s := regle.severite_au(jour)) else "aucune (hors vigueur)"),
              f"  En vigueur : {_period(regle)}" + ("" if regle.en_vigueur_au(jour) else
-                                                    f" — hors vigueur au {_fr(jour)}")]
+                                                    f" — hors vigueur au {date_fr(jour)}")]
     if source.description:
         lines += ["", _indent(source.description.strip(), 2)]
     lines += ["", "  S'applique : " + (f"si {regle.applicable_si.source}" if regle.applicable_si
@@ -109,7 +110,7 @@ def explain_rule(charte: Charte, regle: Regle, jour: date) -> str:
         lines.append(f"  {_change(change.assouplissement)} par {change.auteur} ({change.location}) : "
                      f"{change.description}" + (f" — motif : {change.motif}" if change.motif else ""))
     if source.revu_le is not None:
-        lines.append(f"  Revue le {_fr(source.revu_le)}")
+        lines.append(f"  Revue le {date_fr(source.revu_le)}")
     return "\n".join(lines) + "\n"
 
 
@@ -125,7 +126,7 @@ def _inputs(charte: Charte, regle: Regle, jour: date) -> list[str]:
         parameters |= {charte.nom_complet(regle.espace, c) for c in expression.chemins("param")}
     lines = []
     if parameters:
-        lines += ["", f"  Paramètres au {_fr(jour)} :"]
+        lines += ["", f"  Paramètres au {date_fr(jour)} :"]
         for name in sorted(parameters):
             lines.append(f"    - {name} = {_parameter(charte.parametres.get(name, ()), jour)}")
     if fields:
@@ -147,18 +148,11 @@ def _change(loosening: bool) -> str:
     return "ASSOUPLIE" if loosening else "Modifiée"
 
 
-def _severities(regle: Regle) -> str:
-    parts = []
-    for day, severite in regle.severites:
-        parts.append(severite.value if day == DEBUT_DES_TEMPS else f"{severite.value} à partir du {_fr(day)}")
-    return ", puis ".join(parts)
-
-
 def _period(regle: Regle) -> str:
     if regle.en_vigueur is None:
         return "comme la charte"
-    until = f" au {_fr(regle.en_vigueur.au)}" if regle.en_vigueur.au else ""
-    return f"du {_fr(regle.en_vigueur.du)}{until}"
+    until = f" au {date_fr(regle.en_vigueur.au)}" if regle.en_vigueur.au else ""
+    return f"du {date_fr(regle.en_vigueur.du)}{until}"
 
 
 def _parameter(dated: Any, jour: date) -> str:
@@ -167,7 +161,7 @@ def _parameter(dated: Any, jour: date) -> str:
         return "(aucune valeur à cette date)"
     since, value = entry
     shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
-    return shown + ("" if since == DEBUT_DES_TEMPS else f" (depuis le {_fr(since)})")
+    return shown + ("" if since == DEBUT_DES_TEMPS else f" (depuis le {date_fr(since)})")
 
 
 def _template(gabarit: Gabarit) -> str:
@@ -176,7 +170,3 @@ def _template(gabarit: Gabarit) -> str:
 
 def _indent(text: str, spaces: int) -> str:
     return "\n".join(" " * spaces + line for line in text.splitlines())
-
-
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")

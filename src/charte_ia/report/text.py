@@ -17,6 +17,7 @@ from charte_ia.decision import (
     Statut,
     Verdict,
 )
+from charte_ia.diagnostics import date_fr
 from charte_ia.model import Reference, Severite
 
 TITRES_VERDICT = {
@@ -72,7 +73,7 @@ def render_one(decision: Decision) -> str:
         f"Projet            : {decision.declaration.nom} ({decision.declaration.id})",
         f"Fiche             : {decision.declaration.fichier}",
         f"Charte            : {decision.charte.titre}, version {decision.charte.version}",
-        f"Date de référence : {decision.date_reference.strftime('%d/%m/%Y')}",
+        f"Date de référence : {date_fr(decision.date_reference)}",
     ]
     if decision.charte.paquets:
         lines.append("Paquets importés  : " + ", ".join(
@@ -144,7 +145,7 @@ def _not_in_force(decision: Decision) -> list[str]:
     dormant = [r for r in decision.regles if r.statut is Statut.HORS_VIGUEUR]
     if not dormant:
         return []
-    date = decision.date_reference.strftime("%d/%m/%Y")
+    date = date_fr(decision.date_reference)
     return ["", f"Règles hors vigueur au {date} (non évaluées) : " + ", ".join(r.id for r in dormant)]
 
 
@@ -186,7 +187,7 @@ def _why(rule: ResultatRegle) -> Iterable[str]:
     if rule.derogation is not None:
         d = rule.derogation
         yield (f"    Dérogation {d.id} accordée par {d.accordee_par} ({d.deliberation}), "
-               f"jusqu'au {d.expire_le.strftime('%d/%m/%Y')}")
+               f"jusqu'au {date_fr(d.expire_le)}")
         yield "    Mesures compensatoires : " + " ; ".join(d.mesures_compensatoires)
 
 
@@ -197,7 +198,7 @@ def _values(rule: ResultatRegle) -> Iterable[str]:
             yield (f"    Valeur lue : {donnee.champ} = {_value(donnee.valeur)} "
                    f"({donnee.position.fichier}:{donnee.position.ligne}:{donnee.position.colonne})")
     for parametre in rule.parametres:
-        since = f", depuis le {parametre.depuis.strftime('%d/%m/%Y')}" if parametre.depuis else ""
+        since = f", depuis le {date_fr(parametre.depuis)}" if parametre.depuis else ""
         yield f"    Paramètre : {parametre.nom} = {_value(parametre.valeur)}{since}"
 
 
