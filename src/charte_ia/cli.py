@@ -49,6 +49,8 @@ from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
 from charte_ia.report import REPORTERS
 from charte_ia.report.explain import explain_charter, explain_rule
 from charte_ia.report.text import TITRES_VERDICT, question_lines, render_one
+from charte_ia.tester import run as run_tests
+from charte_ia.tester import summary as test_summary
 
 EXIT_OK = 0
 EXIT_NON_CONFORME = 1
@@ -307,6 +309,26 @@ def valider(*, chartes: tuple[str, ...], jour: date | None, strict: bool) -> Non
         click.echo(f"✓ {path} : {kind} valide — {_describe(charte)}{remark}")
         codes.append(EXIT_OK)
     sys.exit(worst(codes))
+
+
+@cli.command()
+@click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
+@click.option("--date", "jour", type=DateISO(), default=None,
+              help="Date des exemples qui n'en donnent pas (par défaut : aujourd'hui).")
+@click.option("--seuil", type=click.FloatRange(0, 100), default=100.0, show_default=True, metavar="POURCENT",
+              help="Couverture minimale des règles de chaque charte ou paquet.")
+def tester(*, fichiers: tuple[str, ...], jour: date | None, seuil: float) -> None:
+    """Lancer les exemples des règles et les fichiers de tests, et mesurer la couverture.
+
+    FICHIER est une charte, un paquet de règles ou un fichier de tests (tests-charte/1).
+    Chaque règle d'une charte ou d'un paquet doit être vue conforme et non conforme, et
+    chaque clause d'une règle qui en a plusieurs doit être vue en échec. Code 0 si tout
+    réussit avec la couverture demandée, 1 sinon, 3 si un fichier est invalide.
+    """
+    reports = run_tests(fichiers, jour or date.today())
+    lines, ok = test_summary(reports, seuil)
+    click.echo("\n".join(lines))
+    sys.exit(EXIT_OK if ok else EXIT_NON_CONFORME)
 
 
 @cli.command()

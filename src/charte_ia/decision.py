@@ -154,6 +154,7 @@ class ResultatRegle(_Frozen):
     provenance: ProvenanceRegle | None = None
     modifications: tuple[ModificationLocale, ...] = ()
     derogation: DerogationAppliquee | None = None
+    a_verifier: str | None = None
 
 
 class ResultatQualification(_Frozen):

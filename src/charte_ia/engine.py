@@ -130,7 +130,8 @@ class _Context:
 
 
 def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
-             derogations: Derogations | None = None, horodatage: str | None = None) -> Decision:
+             derogations: Derogations | None = None, horodatage: str | None = None,
+             classer_manquants: bool = True) -> Decision:
     """Check a declaration against a charter as of a reference date.
 
     Args:
@@ -140,6 +141,8 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
         derogations: Dérogations granted by the ethics committee
             (:func:`charte_ia.load_derogations`), if any.
         horodatage: Evaluation timestamp to record in the decision, if wanted.
+        classer_manquants: Rank the missing information (every possible answer is tried);
+            without it, ``informations_manquantes`` is left empty.
 
     Returns:
         The decision, with the result of every rule.
@@ -184,7 +187,7 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
         regles=tuple(results),
         assouplissements=tuple(_modification(m) for m in charte.assouplissements),
         derogations=tuple(suivi),
-        informations_manquantes=rank_missing(context, results, verdict),
+        informations_manquantes=rank_missing(context, results, verdict) if classer_manquants else (),
     )
 
 
@@ -253,6 +256,7 @@ def _rule(context: _Context, regle: Regle) -> ResultatRegle:
             paquet=regle.provenance.paquet, version=regle.provenance.version, espace=regle.provenance.espace,
             fichier=regle.provenance.fichier, ligne=regle.provenance.ligne),
         "modifications": tuple(_modification(m) for m in regle.modifications),
+        "a_verifier": regle.source.a_verifier,
     }
     outcome = _outcome(context, regle)
     if outcome is None:

@@ -5,6 +5,7 @@ in it is probably not what its authors meant. ``charte-ia valider`` prints them,
 ``--strict`` refuses the charter. Codes (see ``docs/diagnostics.md``):
 
 - ``reference-manquante``: a ``bloquant`` rule cites no reference;
+- ``bloquant-a-verifier``: a ``bloquant`` rule carries a point still to be checked by a jurist;
 - ``revue-ancienne``: a rule was last reviewed (``revu_le``) more than twelve months ago;
 - ``valeur-jamais-en-vigueur``: a dated value (severity, parameter) is replaced before
   the charter or the rule comes into force, or starts after they end;
@@ -61,7 +62,13 @@ def _warning(code: str, message: str, location: Location, hint: str | None = Non
 
 
 def _references(regle: Regle) -> Iterator[Diagnostic]:
-    if any(s is Severite.BLOQUANT for _, s in regle.severites) and not regle.references:
+    blocking = any(s is Severite.BLOQUANT for _, s in regle.severites)
+    if blocking and regle.source.a_verifier:
+        yield _warning("bloquant-a-verifier", f"la règle bloquante « {regle.id} » porte un point à "
+                       f"vérifier : {regle.source.a_verifier}", regle.location,
+                       "une règle non vérifiée ne doit pas bloquer un projet : faites-la vérifier, ou "
+                       "ramenez sa sévérité à « majeur »")
+    if blocking and not regle.references:
         yield _warning("reference-manquante", f"la règle bloquante « {regle.id} » ne cite aucune référence",
                        regle.location, "une règle qui bloque un projet doit dire sur quel texte elle se "
                        "fonde (references: texte, articles, url)")

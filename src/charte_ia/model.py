@@ -324,8 +324,31 @@ Severites = Annotated[dict[IsoDate, Severite], BeforeValidator(_dated), Field(mi
 """A severity, or severities from given dates."""
 
 
+StatutAttendu = Literal["conforme", "non_conforme", "non_applicable", "indetermine", "hors_vigueur",
+                        "erreur"]
+"""A rule status an example or a test can expect."""
+
+
+class ExempleRegle(_Model):
+    """A worked example written in a rule: a partial declaration and the expected status.
+
+    ``projet`` holds only the fields that matter for the rule; every other field is
+    unknown. ``charte-ia tester`` checks each example and counts it for rule coverage.
+    """
+
+    nom: Texte
+    date: IsoDate | None = None
+    projet: dict[StrictStr, Any] = {}
+    attendu: StatutAttendu
+
+
 class RegleFichier(_Model):
-    """One rule of a charter (DESIGN §3)."""
+    """One rule of a charter or pack (DESIGN §3).
+
+    ``a_verifier`` records a point a jurist must still confirm (an article number, a
+    threshold, a date): reports show it, and a ``bloquant`` rule carrying one is flagged
+    by ``charte-ia valider``.
+    """
 
     id: Annotated[StrictStr, Field(pattern=_RULE_ID, max_length=64)]
     titre: Texte
@@ -341,6 +364,8 @@ class RegleFichier(_Model):
     en_vigueur: Periode | None = None
     revu_le: IsoDate | None = None
     verrouille: StrictBool = False
+    a_verifier: Texte | None = None
+    exemples: tuple[ExempleRegle, ...] = ()
 
 
 # --- Imports and overrides ---------------------------------------------------------------------

@@ -102,6 +102,8 @@ def explain_rule(charte: Charte, regle: Regle, jour: date) -> str:
         for reference in regle.references:
             link = f" <{reference.url}>" if reference.url else ""
             lines.append(f"    - {format_reference(reference)}{link}")
+    if source.a_verifier:
+        lines.append(f"  À faire vérifier par un juriste : {source.a_verifier}")
     lines.extend(_inputs(charte, regle, jour))
     lines += ["", f"  Provenance : {_origin(regle)}"]
     if regle.verrouille:

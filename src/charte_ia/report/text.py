@@ -169,6 +169,8 @@ def _rule(rule: ResultatRegle) -> Iterable[str]:
         yield f"    Que faire : {rule.remediation}"
     if rule.references:
         yield "    Références : " + " ; ".join(format_reference(r) for r in rule.references)
+    if rule.a_verifier:
+        yield f"    À faire vérifier par un juriste : {rule.a_verifier}"
     yield from _origin(rule)
 
 
