@@ -228,21 +228,21 @@ surcharges:
     exceptions:
       ajouter:
         - id: pilote
-          si: projet.usage.genere_contenus
+          si: projet.usage.hypertrucage
           effet: conforme
           justification: Phase pilote.
 """)
     result = run("verifier", fiche, "-c", charte, "--date", "2026-11-22")
     assert result.code == 3
     assert f"{charte}:13:3: erreur [motif-manquant] assouplir la règle « socle.TRA-01 » demande un motif " \
-           "(exception ajoutée : pilote (effet conforme, si projet.usage.genere_contenus))" in result.err
+           "(exception ajoutée : pilote (effet conforme, si projet.usage.hypertrucage))" in result.err
     assert "Traceback" not in result.err
 
 
 @pytest.mark.parametrize(("override", "what"), [
     ("    severite: majeur\n", "sévérité : bloquant → majeur"),
-    ("    applicable_si: {restreindre: projet.usage.genere_contenus}\n",
-     "ne s'applique plus que si, en outre : projet.usage.genere_contenus"),
+    ("    applicable_si: {restreindre: projet.usage.hypertrucage}\n",
+     "ne s'applique plus que si, en outre : projet.usage.hypertrucage"),
     ("    exigence: {retirer: [exigence]}\n", None),
 ])
 def test_loosening_a_locked_rule_is_refused_even_with_motif(run: Callable[..., Run], files, override: str,
