@@ -12,8 +12,11 @@ import pytest
 from charte_ia.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-CHARTE_MODELE = ROOT / "chartes" / "commune-modele.yaml"
-EXEMPLES = ROOT / "exemples"
+FIXTURES = ROOT / "tests" / "fixtures"
+CHARTE_MODELE = FIXTURES / "charte-v1.yaml"
+"""A frozen charter importing a frozen pack: the mechanics tests do not move with the content."""
+EXEMPLES = FIXTURES / "fiches"
+"""Frozen declarations for the mechanics tests (the shipped ones are in ``exemples/``)."""
 
 
 @dataclass(frozen=True)

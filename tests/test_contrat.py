@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from charte_ia.source import read_file
-from conftest import CHARTE_MODELE, EXEMPLES, ROOT, Run
+from conftest import CHARTE_MODELE, EXEMPLES, FIXTURES, Run
 
 FICHES = sorted(EXEMPLES.glob("*.yaml"))
 
@@ -74,11 +74,11 @@ def test_decision_records_hashes_and_reference_date(run: Callable[..., Run]) -> 
     assert decision["declaration"]["sha256"] == hashlib.sha256(fiche.read_bytes()).hexdigest()
     assert decision["charte"]["sha256"] == hashlib.sha256(CHARTE_MODELE.read_bytes()).hexdigest()
     assert decision["charte"]["version"] == "1.1.0"
-    pack = ROOT / "regles" / "communs-territoriaux.yaml"
+    pack = FIXTURES / "communs-v1.yaml"
     assert decision["charte"]["paquets"] == [{
         "id": "communs-territoriaux", "titre": "Communs territoriaux pour une intelligence artificielle "
         "de confiance", "version": "1.0.0", "espace": "communs",
-        "fichier": "charte_ia/regles/communs-territoriaux.yaml",
+        "fichier": str(pack),
         "sha256": hashlib.sha256(pack.read_bytes()).hexdigest()}]
 
 
@@ -96,7 +96,8 @@ def test_valider_accepts_the_model_charter(run: Callable[..., Run]) -> None:
 
 def test_decisions_with_derogations_and_loosenings_validate_against_the_schema(
         run: Callable[..., Run], write, schemas: dict[str, dict[str, object]]) -> None:
-    derogations = ROOT / "exemples" / "derogations" / "comite-ethique-2026.yaml"
+    derogations = FIXTURES / "derogations" / "comite-ethique-2026.yaml"
+    write("communs-v1.yaml", (FIXTURES / "communs-v1.yaml").read_text(encoding="utf-8"))
     loosened = write("charte.yaml", CHARTE_MODELE.read_text(encoding="utf-8").replace(
         "surcharges:\n", "surcharges:\n  communs.DON-02:\n    severite: mineur\n    motif: Essai.\n", 1))
     validator = jsonschema.Draft202012Validator(schemas["decision"])

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import EXEMPLES, ROOT, Run
+from conftest import ROOT, Run
 
+EXEMPLES = ROOT / "exemples"
 ATTENDUS = yaml.safe_load((Path(__file__).parent / "exemples_attendus.yaml").read_text("utf-8"))
 CAS = sorted(ATTENDUS["fiches"].items())
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHARTE_MODELE, EXEMPLES, MINI_CHARTE, ROOT, Run, mini_fiche
+from conftest import CHARTE_MODELE, EXEMPLES, FIXTURES, MINI_CHARTE, Run, mini_fiche
 
-DEROGATIONS = ROOT / "exemples" / "derogations" / "comite-ethique-2026.yaml"
+DEROGATIONS = FIXTURES / "derogations" / "comite-ethique-2026.yaml"
 CRECHE = EXEMPLES / "aide-attribution-creche.yaml"
 SOLIDARITE = EXEMPLES / "aide-instruction-solidarite.yaml"
 
@@ -227,7 +227,7 @@ def test_expliquer_one_rule(run: Callable[..., Run]) -> None:
     assert "Règlement (UE) 2024/1689 (règlement sur l'IA), art. 50(1), 113 " \
            "<https://eur-lex.europa.eu/eli/reg/2024/1689/oj>" in out
     assert "Provenance : paquet communs-territoriaux 1.0.0 (espace « communs »), " \
-           "charte_ia/regles/communs-territoriaux.yaml:184" in out
+           f"{FIXTURES / 'communs-v1.yaml'}:184" in out
     assert "projet.transparence.mention_ia_affichee : " in out
 
 
@@ -334,7 +334,7 @@ def test_valider_reports_the_linter_warnings(run: Callable[..., Run], write) -> 
 
 
 def test_the_shipped_charter_and_pack_pass_the_linter(run: Callable[..., Run]) -> None:
-    result = run("valider", CHARTE_MODELE, ROOT / "regles" / "communs-territoriaux.yaml",
+    result = run("valider", CHARTE_MODELE, FIXTURES / "communs-v1.yaml",
                  "--date", "2026-11-22", "--strict")
     assert result.code == 0, result.err
     assert result.err == ""
