@@ -48,6 +48,8 @@ def lint(charte: Charte, jour: date) -> list[Diagnostic]:
         warnings.extend(_periods(regle, periode))
         warnings.extend(_applicability(charte, regle, jour))
     for name, dated in charte.parametres.items():
+        if "." in name:  # an imported pack's history is dated for all its users, not this charter
+            continue
         where = charte.lieu_vigueur or Location(charte.fichier)
         for day in _dormant(dated, periode):
             warnings.append(_warning("valeur-jamais-en-vigueur",
