@@ -22,11 +22,12 @@ demo: $(STAMP)
 	  echo "(code de sortie : $$code — 0 conforme, 1 non conforme, 2 incomplet)"; \
 	  test $$code -le 2
 
-## test : lance toute la suite de tests (et l'analyse statique)
+## test : lance toute la suite de tests, l'analyse statique et les tests des règles livrées
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest --cov --cov-report=term
+	$(BIN)/charte-ia tester regles/*.yaml chartes/*.yaml tests/chartes/*.yaml --seuil 100
 
 ## bench : mesure la compilation de la charte et la vitesse d'évaluation
 bench: $(STAMP)
@@ -40,7 +41,7 @@ typecheck: $(STAMP)
 
 ## verifier-exemples : vérifie toutes les fiches d'exemple
 verifier-exemples: $(STAMP)
-	-$(BIN)/charte-ia verifier exemples/*.yaml --charte $(CHARTE)
+	-$(BIN)/charte-ia tester tests/chartes/*.yaml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build dist src/*.egg-info

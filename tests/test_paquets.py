@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from charte_ia import InvalidInputError, load_charter
-from conftest import CHARTE_MODELE, EXEMPLES, Run, mini_fiche
+from conftest import CHARTE_MODELE, Run, mini_fiche
 
 PAQUET = """
 format: paquet_regles/1
@@ -134,13 +134,35 @@ def test_import_by_path_namespaces_rules_and_keeps_provenance(run: Callable[...,
 
 def test_import_by_name_uses_the_shipped_pack(run: Callable[..., Run], write) -> None:
     charte = write("charte.yaml", CHARTE.replace("./paquet.yaml", "communs-territoriaux")
-                   .replace("2.1.0", "1.0.0").replace("socle", "communs"))
-    result = run("verifier", EXEMPLES / "aide-attribution-creche.yaml", "-c", charte, "--date",
-                 "2026-11-22", "-f", "json")
-    decision = json.loads(result.out)
-    assert result.code == 1
-    assert decision["motifs"] == ["communs.HUM-01"]
-    assert decision["regles"][0]["source"]["fichier"] == "charte_ia/regles/communs-territoriaux.yaml"
+                   .replace("2.1.0", "2.0.0").replace("socle", "communs"))
+    fiche = write("fiche.yaml", mini_fiche("""
+usage:
+  decisions_individuelles: true
+controle_humain:
+  mode: echantillonnage
+  agent_peut_infirmer: true
+"""))
+    decision = json.loads(run("verifier", fiche, "-c", charte, "--date", "2026-11-22", "-f", "json").out)
+    assert "communs.CH-DECISION-HUMAINE" in decision["motifs"]
+    rule = decision["regles"][[r["id"] for r in decision["regles"]].index("communs.CH-DECISION-HUMAINE")]
+    assert rule["statut"] == "non_conforme"
+    assert rule["source"]["fichier"] == "charte_ia/regles/communs-territoriaux.yaml"
+    assert rule["provenance"]["version"] == "2.0.0"
+
+
+def test_every_shipped_pack_is_importable_by_name(run: Callable[..., Run], write) -> None:
+    from charte_ia.compiler import paquets_integres
+
+    names = paquets_integres()
+    assert names == ["accessibilite", "communs-territoriaux", "crpa", "environnement-achats", "reglement-ia",
+                     "rgpd", "securite-hebergement"]
+    imports = "".join(f"  - {{paquet: {name}, version: {version}, espace: e{index}}}\n"
+                      for index, (name, version) in enumerate(
+                          (n, "2.0.0" if n == "communs-territoriaux" else "1.0.0") for n in names))
+    charte = write("charte.yaml", CHARTE.split("importe:", maxsplit=1)[0] + "importe:\n" + imports)
+    result = run("valider", charte, "--date", "2026-11-22")
+    assert result.code == 0, result.err
+    assert "68 règles" in result.out
 
 
 def test_pack_rules_read_their_own_parameters_and_the_charter_reads_them_namespaced(
@@ -432,7 +454,7 @@ def test_a_pack_validates_and_evaluates_on_its_own(run: Callable[..., Run], file
     assert _statuts(decision) == {"HUM-01": "conforme", "TRA-01": "non_conforme", "SOUV-01": "conforme"}
 
 
-def test_model_charter_imports_the_commons_and_tightens_one_rule() -> None:
+def test_frozen_charter_imports_the_commons_and_tightens_one_rule() -> None:
     charte = load_charter(CHARTE_MODELE)
     assert [p.id for p in charte.paquets] == ["communs-territoriaux"]
     tra3 = charte.regle("communs.TRA-03")

@@ -91,23 +91,39 @@ class _Context:
     projet: Any
     qualifications: dict[str, Tri] = field(default_factory=dict)
     activations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    params_cel: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, charte: Charte, declaration: Declaration, jour: date) -> _Context:
-        """Convert the declaration once, then compute the qualifications, namespace by namespace."""
+    def build(cls, charte: Charte, declaration: Declaration, jour: date,
+              seulement: set[str] | None = None, connues: dict[str, Tri] | None = None) -> _Context:
+        """Convert the declaration once, then compute the qualifications, namespace by namespace.
+
+        Args:
+            seulement: Compute only these qualifications (and what they need), when given.
+            connues: Qualifications already known for this declaration, reused as they are.
+        """
         projet = cel.to_cel(_projet(declaration, charte.vocabulaire).get("projet", {}))
         context = cls(charte, declaration, jour, charte.parametres_au(jour), projet)
         for qualification in charte.qualifications:
-            context.qualifications[qualification.id] = _tri(context, qualification.expression,
-                                                             qualification.espace, cache=False)
+            if connues is not None and qualification.id in connues:
+                context.qualifications[qualification.id] = connues[qualification.id]
+            elif seulement is None or qualification.id in seulement:
+                context.qualifications[qualification.id] = _tri(context, qualification.expression,
+                                                                 qualification.espace, cache=False)
         return context
 
     def activation(self, espace: str, *, cache: bool = True) -> dict[str, Any]:
-        """The CEL activation of a namespace: its parameters and qualifications, nested ones included."""
+        """The CEL activation of a namespace: its parameters and qualifications, nested ones included.
+
+        Parameters are converted once per namespace; qualifications are rebuilt while they are
+        being computed (``cache=False``), then kept.
+        """
         found = self.activations.get(espace) if cache else None
         if found is None:
-            found = {"projet": self.projet, "date": cel.to_cel(self.jour),
-                     "param": cel.to_cel(self._tree(espace, self.parametres)),
+            params = self.params_cel.get(espace)
+            if params is None:
+                params = self.params_cel[espace] = cel.to_cel(self._tree(espace, self.parametres))
+            found = {"projet": self.projet, "date": cel.to_cel(self.jour), "param": params,
                      "qualif": cel.to_cel(self._tree(espace, {
                          name: tri.valeur for name, tri in self.qualifications.items()
                          if tri.valeur is not None}))}
@@ -360,6 +376,17 @@ def _expressions(regle: Regle) -> list[cel.Expression]:
     return found
 
 
+def qualifications_of(charte: Charte, expression: cel.Expression, espace: str) -> set[str]:
+    """The qualifications an expression needs, directly or through other qualifications."""
+    found: set[str] = set()
+    for name in _names(charte, expression, "qualif", espace):
+        qualification = charte.qualification(name)
+        if qualification is not None and name not in found:
+            found.add(name)
+            found |= qualifications_of(charte, qualification.expression, qualification.espace)
+    return found
+
+
 def fields_of(charte: Charte, expression: cel.Expression, espace: str) -> set[str]:
     """The declaration fields an expression reads, through the qualifications it uses too."""
     paths = {"projet." + c for c in expression.chemins("projet")}
@@ -547,7 +574,9 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
         champ = charte.vocabulaire.champ(chemin)
         if champ is None:  # pragma: no cover - paths are checked when the charter compiles
             continue
-        effets = tuple(_answer_effect(context, results, chemin, answer, [r for _, r in rules])
+        unaffected = {q.id: context.qualifications[q.id] for q in charte.qualifications
+                      if chemin not in fields_of(charte, q.expression, q.espace)}
+        effets = tuple(_answer_effect(context, results, (chemin, answer), [r for _, r in rules], unaffected)
                        for answer in probe_answers(champ))
         decided = {s.regle for effet in effets for s in effet.regles if s.statut is not Statut.INDETERMINE}
         score = 0.0
@@ -587,12 +616,13 @@ def probe_answers(champ: Champ | None) -> list[Any]:
     return []
 
 
-def _answer_effect(context: _Context, results: Sequence[ResultatRegle], chemin: str, answer: Any,
-                   rules: list[Regle]) -> EffetReponse:
+def _answer_effect(context: _Context, results: Sequence[ResultatRegle], reponse: tuple[str, Any],
+                   rules: list[Regle], unaffected: dict[str, Tri]) -> EffetReponse:
+    chemin, answer = reponse
     declaration = context.declaration
     supposed = replace(declaration, valeurs={**declaration.valeurs, chemin: answer},
                        inconnus=declaration.inconnus - {chemin})
-    probe = _Context.build(context.charte, supposed, context.jour)
+    probe = _Context.build(context.charte, supposed, context.jour, connues=unaffected)
     after = {}
     for regle in rules:
         outcome = _outcome(probe, regle)
@@ -620,16 +650,20 @@ def _type_name(champ: Champ) -> str:
     return champ.type.value
 
 
-def supposing(charte: Charte, valeurs: dict[str, Any], jour: date
-              ) -> Callable[[cel.Expression, str], bool | None]:
+def supposing(charte: Charte, valeurs: dict[str, Any], jour: date, *,
+              qualifications: set[str] | None = None) -> Callable[[cel.Expression, str], bool | None]:
     """Evaluate expressions of the charter against a declaration that says only ``valeurs``.
 
     Used to explore a rule without a real declaration (the linter tries every
     combination of answers). The returned function gives ``True``, ``False`` or ``None``
     (undetermined or in error).
+
+    Args:
+        qualifications: The qualifications the expressions need (all when ``None``).
     """
     document = Document("(supposition)", {}, "", {}, {})
-    context = _Context.build(charte, Declaration(document, "", "", valeurs, frozenset()), jour)
+    context = _Context.build(charte, Declaration(document, "", "", valeurs, frozenset()), jour,
+                             qualifications)
 
     def truth(expression: cel.Expression, espace: str) -> bool | None:
         return _tri(context, expression, espace).valeur

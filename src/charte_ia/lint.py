@@ -29,10 +29,10 @@ from typing import Any
 from charte_ia import cel
 from charte_ia.charter import Charte, Regle
 from charte_ia.diagnostics import Diagnostic, Gravite, Location, date_fr
-from charte_ia.engine import fields_of, probe_answers, supposing
+from charte_ia.engine import fields_of, probe_answers, qualifications_of, supposing
 from charte_ia.model import DEBUT_DES_TEMPS, Periode, Severite
 
-MAX_COMBINATIONS = 1024
+MAX_COMBINATIONS = 512
 """Above this many combinations of answers, applicability is not explored."""
 
 REVIEW_MONTHS = 12
@@ -129,13 +129,14 @@ def _applicability(charte: Charte, regle: Regle, jour: date) -> Iterator[Diagnos
     if not expressions:
         return
     fields = sorted(set().union(*(fields_of(charte, e, regle.espace) for e in expressions)))
+    needed = set().union(*(qualifications_of(charte, e, regle.espace) for e in expressions))
     answers = [probe_answers(charte.vocabulaire.champ(f)) for f in fields]
     if any(not a for a in answers) or _product(len(a) for a in answers) > MAX_COMBINATIONS:
         return
     ever_applies = False
     clash: tuple[str, str] | None = None
     for combination in itertools.product(*answers):
-        truth = supposing(charte, dict(zip(fields, combination, strict=True)), jour)
+        truth = supposing(charte, dict(zip(fields, combination, strict=True)), jour, qualifications=needed)
         applies = regle.applicable_si is None or truth(regle.applicable_si, regle.espace) is True
         holding = [e for e in regle.exceptions if truth(e.condition, regle.espace) is True]
         if applies and not any(e in gates for e in holding):
