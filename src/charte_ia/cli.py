@@ -46,7 +46,7 @@ from charte_ia.engine import evaluate
 from charte_ia.lint import lint
 from charte_ia.load import load_charter, load_declaration
 from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
-from charte_ia.report import REPORTERS
+from charte_ia.report import FORMATS
 from charte_ia.report.explain import explain_charter, explain_rule
 from charte_ia.report.text import TITRES_VERDICT, question_lines, render_one
 from charte_ia.tester import run as run_tests
@@ -178,21 +178,25 @@ def cli() -> None:
               help="Fichier YAML de la charte à appliquer.")
 @click.option("--date", "jour", type=DateISO(), default=None,
               help="Date de référence (par défaut : aujourd'hui).")
-@click.option("--format", "-f", "formats", type=Choix(sorted(REPORTERS)), default="texte",
-              show_default=True, help="Format du résultat.")
-@click.option("--sortie", "-o", type=click.Path(dir_okay=False), default=None, metavar="FICHIER",
-              help="Écrire le résultat dans ce fichier (sinon : sortie standard).")
+@click.option("--format", "-f", "formats", type=Choix(sorted(FORMATS)), default=["texte"], multiple=True,
+              show_default=True, help="Format du résultat ; répétable (--format html --format sarif).")
+@click.option("--sortie", "-o", default=None, metavar="CHEMIN",
+              help="Fichier où écrire le résultat, ou dossier (indispensable avec plusieurs formats) : un "
+                   "fichier par fiche et par format. Sinon : sortie standard.")
 @click.option("--strict", is_flag=True, help="Les réserves font échouer (code de sortie 1).")
 @_DEROGATIONS
 @click.option("--horodater", is_flag=True,
               help="Inscrire l'heure de l'évaluation dans la décision (elle ne sera alors plus "
                    "identique d'une exécution à l'autre).")
-def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | None, formats: str,
+def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | None, formats: tuple[str, ...],
              sortie: str | None, strict: bool, derogations_path: str | None, horodater: bool) -> None:
     """Vérifier une ou plusieurs fiches projet au regard d'une charte.
 
     FICHE est un fichier YAML de fiche projet IA (« - » lit l'entrée standard).
     """
+    formats = tuple(dict.fromkeys(formats))
+    if sortie is None and len(formats) > 1:
+        raise UsageFrancais("plusieurs formats demandent un dossier de sortie : --sortie DOSSIER")
     charte = load_charter(charte_path)
     derogations = _derogations(derogations_path, charte)
     reference = jour or date.today()
@@ -212,7 +216,7 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
     if derogations is not None:
         _print_diagnostics(orphelines(derogations, [d.declaration.id for d in decisions]))
     if decisions:
-        _emit(REPORTERS[formats](decisions), sortie)
+        _write_reports(decisions, formats, sortie)
     sys.exit(worst(codes))
 
 
@@ -496,6 +500,36 @@ def _count(number: int, singular: str, plural: str) -> str:
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(str(diagnostic), err=True)
+
+
+def _write_reports(decisions: list[Decision], formats: tuple[str, ...], sortie: str | None) -> None:
+    """Standard output, one file, or a folder with one file per declaration and format."""
+    if sortie is None:
+        _emit(FORMATS[formats[0]].rendu(decisions), None)
+        return
+    target = Path(sortie)
+    if len(formats) == 1 and not target.is_dir() and not sortie.endswith(("/", os.sep)):
+        fmt = FORMATS[formats[0]]
+        if len(decisions) > 1 and not fmt.plusieurs:
+            raise UsageFrancais(f"le format {formats[0]} écrit une fiche par fichier : donnez un dossier "
+                                "(--sortie DOSSIER/)")
+        _emit(fmt.rendu(decisions), sortie)
+        return
+    written = []
+    stems: dict[str, int] = {}
+    for decision in decisions:
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", decision.declaration.id).strip("-.") or "fiche"
+        stems[stem] = stems.get(stem, 0) + 1
+        if stems[stem] > 1:
+            stem = f"{stem}-{stems[stem]}"
+        for name in formats:
+            fmt = FORMATS[name]
+            path = target / f"{stem}{fmt.extension}"
+            write_atomically(path, fmt.rendu([decision]))
+            written.append(path)
+    click.echo(f"{_count(len(written), 'rapport écrit', 'rapports écrits')} dans {target} :", err=True)
+    for path in written:
+        click.echo(f"  {path}", err=True)
 
 
 def _emit(text: str, sortie: str | None) -> None:

@@ -254,6 +254,7 @@ class IdentiteCharte(_Frozen):
     fichier: str
     sha256: str
     paquets: tuple[PaquetImporte, ...] = ()
+    principes: dict[str, str] = {}
 
 
 class IdentiteDeclaration(_Frozen):

@@ -194,7 +194,7 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
         charte=IdentiteCharte(
             id=charte.meta.id, titre=charte.meta.titre, version=charte.meta.version,
             fichier=charte.fichier, sha256=charte.sha256,
-            paquets=charte.paquets),
+            paquets=charte.paquets, principes=dict(charte.principes)),
         declaration=IdentiteDeclaration(id=declaration.id, nom=declaration.nom,
                                         fichier=declaration.document.name,
                                         sha256=declaration.document.sha256),

@@ -8,17 +8,34 @@ committee reads and what a tool parses always agree.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from charte_ia.decision import Decision
+from charte_ia.report import comite, junit, sarif, text
 from charte_ia.report import json as json_report
-from charte_ia.report import text
 
 Reporter = Callable[[Sequence[Decision]], str]
 
-REPORTERS: dict[str, Reporter] = {
-    "texte": text.render,
-    "json": json_report.render,
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: how to render it, the file extension, whether one file can hold several decisions."""
+
+    rendu: Reporter
+    extension: str
+    plusieurs: bool = True
+
+
+FORMATS: dict[str, Format] = {
+    "texte": Format(text.render, ".txt"),
+    "json": Format(json_report.render, ".json"),
+    "markdown": Format(comite.render_markdown, ".md", plusieurs=False),
+    "html": Format(comite.render_html, ".html", plusieurs=False),
+    "sarif": Format(sarif.render, ".sarif"),
+    "junit": Format(junit.render, ".junit.xml"),
 }
 """The output formats by name, as ``--format`` accepts them."""
 
-__all__ = ["REPORTERS", "Reporter"]
+REPORTERS: dict[str, Reporter] = {name: fmt.rendu for name, fmt in FORMATS.items()}
+
+__all__ = ["FORMATS", "REPORTERS", "Format", "Reporter"]
