@@ -6,8 +6,11 @@ STAMP  := $(VENV)/.installe
 
 CHARTE  := chartes/commune-modele.yaml
 EXEMPLE := exemples/aide-attribution-creche.yaml
+RAPPORTS := rapports
+# axe-core (contrôle d'accessibilité des rapports HTML), installé depuis le registre npm.
+AXE     := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test bench lint typecheck verifier-exemples clean
+.PHONY: demo test bench lint typecheck verifier-exemples navigateur clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +18,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## demo : installe le projet et vérifie une fiche d'exemple au regard de la charte modèle
+## demo : installe le projet, vérifie une fiche d'exemple et écrit le rapport pour le comité
 demo: $(STAMP)
 	@echo "== Vérification de $(EXEMPLE) au regard de $(CHARTE)"
 	@$(BIN)/charte-ia verifier $(EXEMPLE) --charte $(CHARTE); code=$$?; \
 	  echo "(code de sortie : $$code — 0 conforme, 1 non conforme, 2 incomplet)"; \
 	  test $$code -le 2
+	@$(BIN)/charte-ia verifier $(EXEMPLE) --charte $(CHARTE) --format html --format markdown \
+	  --sortie $(RAPPORTS)/ 2>/dev/null; test $$? -le 2
+	@echo "== Rapport pour le comité d'éthique : $(RAPPORTS)/2026-attribution-creche.html"
 
 ## test : lance toute la suite de tests, l'analyse statique et les tests des règles livrées
-test: $(STAMP)
+test: $(STAMP) $(AXE) navigateur
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest --cov --cov-report=term
@@ -32,6 +38,20 @@ test: $(STAMP)
 ## bench : mesure la compilation de la charte et la vitesse d'évaluation
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Les tests d'accessibilité ouvrent les rapports HTML dans Chromium : installé ici quand il
+# manque (paquets Debian chromium et chromium-driver), sinon ces tests sont ignorés avec la raison.
+navigateur:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "== Installation de Chromium pour les tests d'accessibilité"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+	    >/dev/null 2>&1 || echo "Chromium n'a pas pu être installé : les tests d'accessibilité seront ignorés."; \
+	else echo "Chromium absent : les tests d'accessibilité seront ignorés."; fi
+
+$(AXE): | $(STAMP)
+	@npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4.10 >/dev/null 2>&1 \
+	  || echo "axe-core n'a pas pu être installé : les tests d'accessibilité seront ignorés."
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -44,4 +64,4 @@ verifier-exemples: $(STAMP)
 	-$(BIN)/charte-ia tester tests/chartes/*.yaml
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build dist src/*.egg-info
+	rm -rf $(VENV) $(RAPPORTS) .pytest_cache .mypy_cache .ruff_cache .coverage build dist src/*.egg-info

@@ -132,7 +132,8 @@ def test_missing_file(run: Callable[..., Run]) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (("verifier", "x.yaml"), "option obligatoire manquante : --charte"),
     (("verifier", "x.yaml", "-c", "c.yaml", "--date", "22/11/2026"), "date attendue au format AAAA-MM-JJ"),
-    (("verifier", "x.yaml", "-c", "c.yaml", "--format", "pdf"), "valeurs possibles : html, json, junit, markdown, sarif, texte"),
+    (("verifier", "x.yaml", "-c", "c.yaml", "--format", "pdf"),
+     "valeurs possibles : html, json, junit, markdown, sarif, texte"),
     (("verifer",), "commande inconnue « verifer »"),
     (("verifier", "x.yaml", "--chart", "c.yaml"), "option inconnue : --chart"),
 ])

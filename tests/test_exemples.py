@@ -12,13 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
+from charte_ia.decision import decision_json_schema
 from conftest import CHARTE_MODELE, ROOT, Run
 from conftest import EXEMPLES as FICHES
 
 EXEMPLES = ROOT / "exemples"
+SCHEMA_DECISION = decision_json_schema()
 TESTS_CHARTES = sorted((ROOT / "tests" / "chartes").glob("*.yaml"))
 CAS = [(path, case) for path in TESTS_CHARTES
        for case in yaml.safe_load(path.read_text("utf-8"))["cas"]]
@@ -56,6 +59,7 @@ def test_example_gives_its_recorded_decision(run: Callable[..., Run], path: Path
     result = run("verifier", _target(path, case["fiche"]), "--charte", charter, "--date", str(case["date"]),
                  "--format", "json")
     decision = json.loads(result.out)
+    jsonschema.Draft202012Validator(SCHEMA_DECISION).validate(decision)  # the published contract
     attendu = case["attendu"]
     assert decision["verdict"] == attendu["verdict"]
     expected_code = {"conforme": 0, "conforme_avec_reserves": 0, "non_conforme": 1, "incomplet": 2}

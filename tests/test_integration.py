@@ -1,0 +1,86 @@
+"""The CI integration examples: the pre-commit hook, GitHub Actions and GitLab CI.
+
+Each example is read as its CI system would read it, and the command it runs is run here on
+a copy of the shipped content laid out as a repository of declarations (``fiches/`` and
+``charte/``), so that the files it uploads or publishes really exist.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from junitparser import JUnitXml
+
+from conftest import ROOT
+
+FICHES = ("chatbot-etat-civil.yaml", "aide-attribution-creche.yaml")
+
+
+@pytest.fixture
+def depot(tmp_path: Path) -> Path:
+    """A repository of declarations as a collectivité would keep it."""
+    (tmp_path / "fiches").mkdir()
+    for name in FICHES:
+        shutil.copy(ROOT / "exemples" / name, tmp_path / "fiches" / name)
+    (tmp_path / "charte").mkdir()
+    shutil.copy(ROOT / "chartes" / "commune-modele.yaml", tmp_path / "charte" / "charte-ia.yaml")
+    return tmp_path
+
+
+def _charte_ia(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a ``charte-ia …`` command line as a shell would, globs included."""
+    words = shlex.split(command)
+    assert words[0] == "charte-ia"
+    args = [match for word in words[1:] for match in (sorted(glob.glob(word, root_dir=cwd)) or [word])]
+    return subprocess.run([sys.executable, "-m", "charte_ia", *args], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"}, check=False)
+
+
+def test_pre_commit_hook_checks_the_changed_declarations(depot: Path) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    assert [h["id"] for h in hooks] == ["charte-ia"]
+    hook = hooks[0]
+    assert hook["language"] == "python"
+    assert hook["entry"] == "charte-ia verifier"
+    changed = ["fiches/aide-attribution-creche.yaml"]
+    assert all(re.search(hook["files"], path) for path in changed)
+    # pre-commit runs: entry + args + the changed files
+    command = f"{hook['entry']} --charte charte/charte-ia.yaml --date 2026-11-22 {changed[0]}"
+    result = _charte_ia(command, depot)
+    assert result.returncode == 1  # a non-conforming declaration stops the commit
+    assert "Décision : NON CONFORME" in result.stdout
+
+
+def test_github_actions_example_writes_the_sarif_it_uploads(depot: Path) -> None:
+    workflow = yaml.safe_load((ROOT / "integration" / "github-actions.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["verifier"]["steps"]
+    check = next(s for s in steps if s.get("id") == "verifier")
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert workflow["jobs"]["verifier"]["permissions"]["security-events"] == "write"
+    result = _charte_ia(check["run"] + " --date 2026-11-22", depot)
+    assert result.returncode == 1, result.stderr
+    sarif_files = sorted((depot / upload["with"]["sarif_file"]).glob("*.sarif"))
+    assert [p.name for p in sarif_files] == ["2026-attribution-creche.sarif", "2026-chatbot-etat-civil.sarif"]
+    assert sorted((depot / "rapports").glob("*.html"))
+
+
+def test_gitlab_example_writes_the_junit_report_it_publishes(depot: Path) -> None:
+    job = yaml.safe_load((ROOT / "integration" / "gitlab-ci.yml").read_text("utf-8"))["charte-ia"]
+    command = next(line for line in job["script"] if line.startswith("charte-ia"))
+    result = _charte_ia(command + " --date 2026-11-22", depot)
+    assert result.returncode == 1, result.stderr
+    reports = sorted(glob.glob(job["artifacts"]["reports"]["junit"], root_dir=depot))
+    assert reports == ["rapports/2026-attribution-creche.junit.xml",
+                       "rapports/2026-chatbot-etat-civil.junit.xml"]
+    suite = next(iter(JUnitXml.fromfile(str(depot / reports[0]))))
+    assert suite.failures == 1
+    assert job["artifacts"]["when"] == "always"

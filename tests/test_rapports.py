@@ -1,0 +1,280 @@
+"""Reports for people and tools: committee report (Markdown, HTML), SARIF, JUnit, several formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from junitparser import Error, Failure, JUnitXml, Skipped
+
+from conftest import ROOT, Run
+
+COMMUNE = ROOT / "chartes" / "commune-modele.yaml"
+DEPARTEMENT = ROOT / "chartes" / "departement-modele.yaml"
+EX = ROOT / "exemples"
+SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+AXE = Path(os.environ.get("CHARTE_IA_AXE",
+                          ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"))
+PAR_VERDICT = {  # one declaration per verdict, with the charter that gives it
+    "conforme": (EX / "chatbot-etat-civil.yaml", COMMUNE),
+    "conforme_avec_reserves": (EX / "traduction-accueil.yaml", COMMUNE),
+    "non_conforme": (EX / "aide-attribution-creche.yaml", COMMUNE),
+    "incomplet": (EX / "aide-instruction-solidarite.yaml", DEPARTEMENT),
+}
+
+
+def _report(run: Callable[..., Run], fmt: str, fiche: Path, charte: Path, *extra: str) -> str:
+    return run("verifier", fiche, "-c", charte, "--date", "2026-11-22", "-f", fmt, *extra).out
+
+
+class _Structure(HTMLParser):
+    """Headings, tables, resources and the language of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang: str | None = None
+        self.headings: list[int] = []
+        self.tables = 0
+        self.header_cells = 0
+        self.external: list[str] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang")
+        if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            self.headings.append(int(tag[1]))
+        self.tables += tag == "table"
+        self.header_cells += tag == "th"
+        if tag in ("script", "img", "iframe", "link") or (tag != "a" and values.get("src")):
+            self.external.append(tag)
+        self._in_style = tag == "style"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+    def handle_endtag(self, tag: str) -> None:  # noqa: ARG002 - any closing tag ends <style>
+        self._in_style = False
+
+
+@pytest.mark.parametrize("verdict", PAR_VERDICT)
+def test_html_report_is_self_contained_accessible_and_printable(run: Callable[..., Run],
+                                                               verdict: str) -> None:
+    fiche, charte = PAR_VERDICT[verdict]
+    html = _report(run, "html", fiche, charte)
+    page = _Structure()
+    page.feed(html)
+    assert page.lang == "fr"
+    assert page.headings.count(1) == 1
+    assert page.headings[0] == 1
+    assert all(after - before <= 1 for before, after in zip(page.headings, page.headings[1:], strict=False))
+    assert page.tables >= 2
+    assert page.header_cells >= page.tables
+    assert page.external == []  # no script, image, frame or stylesheet to fetch
+    style = "".join(page.styles)
+    assert "@media print" in style
+    assert "break-before: page" in style
+    titles = {"conforme": "CONFORME", "conforme_avec_reserves": "CONFORME AVEC RÉSERVES",
+              "non_conforme": "NON CONFORME", "incomplet": "INCOMPLET"}
+    assert f"Décision : {titles[verdict]}</p>" in html
+    assert html.index("Décision :") < html.index("Ce qui a été vérifié") < html.index("Synthèse par principe")
+
+
+def test_html_report_explains_why_and_what_to_do(run: Callable[..., Run]) -> None:
+    html = _report(run, "html", EX / "aide-attribution-creche.yaml", COMMUNE)
+    assert '<article class="regle" id="regle-communs.CH-DECISION-HUMAINE">' in html
+    assert "<h4>Pourquoi ?</h4>" in html
+    assert "<h4>Que faire ?</h4>" in html
+    assert "Clause « mode » non respectée" in html
+    assert "exemples/aide-attribution-creche.yaml, ligne 51, colonne 11" in html
+    link = ('<a href="https://eur-lex.europa.eu/eli/reg/2016/679/oj">'
+            "Règlement (UE) 2016/679 (RGPD), art. 22</a>")
+    assert link in html
+    assert "Assouplissements des règles importées" in html  # the commune's motivated loosening
+    assert "Délibération DEL-2026-042, article 6" in html
+    assert "empreinte sha256" in html
+
+
+def test_markdown_report_for_an_incomplete_declaration(run: Callable[..., Run]) -> None:
+    markdown = _report(run, "markdown", EX / "aide-instruction-solidarite.yaml", DEPARTEMENT)
+    lines = markdown.splitlines()
+    assert lines[0] == "# Avis de conformité — Aide à l'instruction des demandes d'aide sociale"
+    assert "**? Décision : INCOMPLET**" in markdown
+    assert "## Informations à compléter, la plus utile d'abord" in markdown
+    assert "1. **L'analyse d'impact relative à la protection des données (AIPD) a-t-elle été réalisée ?**" \
+        in markdown
+    assert "## Règles indéterminées, faute d'information" in markdown
+
+
+def test_reports_show_derogations(run: Callable[..., Run]) -> None:
+    derogations = EX / "derogations" / "comite-ethique-2026.yaml"
+    html = _report(run, "html", EX / "aide-attribution-creche.yaml", COMMUNE, "--derogations", derogations)
+    assert "Règles dérogées par le comité d'éthique (1)" in html
+    assert "<td><strong>utilisée</strong></td>" in html
+    sarif = json.loads(_report(run, "sarif", EX / "aide-attribution-creche.yaml", COMMUNE,
+                               "--derogations", derogations))
+    waived = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
+    assert [r["ruleId"] for r in waived] == ["communs.CH-DECISION-HUMAINE"]
+    assert waived[0]["suppressions"][0]["status"] == "accepted"
+
+
+# --- SARIF ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sarif_schema() -> dict[str, Any]:
+    if not SARIF_SCHEMA.exists():
+        pytest.skip(f"schéma SARIF officiel absent ({SARIF_SCHEMA}) : "
+                    "placer ../shared/schemas à côté du dépôt")
+    return json.loads(SARIF_SCHEMA.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("verdict", PAR_VERDICT)
+def test_sarif_validates_against_the_official_schema(run: Callable[..., Run], verdict: str,
+                                                     sarif_schema: dict[str, Any]) -> None:
+    fiche, charte = PAR_VERDICT[verdict]
+    log = json.loads(_report(run, "sarif", fiche, charte))
+    jsonschema.Draft4Validator(sarif_schema).validate(log)
+    assert log["version"] == "2.1.0"
+    assert log["runs"][0]["properties"]["verdict"] == verdict
+
+
+def test_sarif_points_at_the_lines_of_the_declaration(run: Callable[..., Run],
+                                                      sarif_schema: dict[str, Any]) -> None:
+    fiche = EX / "aide-attribution-creche.yaml"
+    log = json.loads(_report(run, "sarif", fiche, COMMUNE))
+    jsonschema.Draft4Validator(sarif_schema).validate(log)
+    result = log["runs"][0]["results"][0]
+    assert result["ruleId"] == "communs.CH-DECISION-HUMAINE"
+    assert result["level"] == "error"  # bloquant
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == str(fiche)
+    line = next(n for n, text in enumerate(fiche.read_text("utf-8").splitlines(), 1)
+                if text.strip().startswith("mode:"))
+    assert location["region"] == {"startLine": line, "startColumn": 11}
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    assert rules[result["ruleIndex"]]["help"]["text"].startswith("Prévoir une validation par un agent")
+    levels = {r["ruleId"]: r["level"] for r in json.loads(
+        _report(run, "sarif", EX / "traduction-accueil.yaml", COMMUNE))["runs"][0]["results"]}
+    assert levels == {"rgpd.RGPD-38": "warning", "achats.ACHAT-ENV": "note", "communs.CH-COMMUNS": "note"}
+
+
+# --- JUnit ----------------------------------------------------------------------------------------
+
+
+def test_junit_parses_with_the_right_counts(run: Callable[..., Run], tmp_path: Path) -> None:
+    target = tmp_path / "rapport.junit.xml"
+    result = run("verifier", EX / "traduction-accueil.yaml", EX / "aide-instruction-solidarite.yaml",
+                 "-c", DEPARTEMENT, "--date", "2026-11-22", "-f", "junit", "-o", target)
+    assert result.code == 2
+    xml = JUnitXml.fromfile(str(target))
+    suites = list(xml)
+    assert [s.name for s in suites] == [
+        "Traduction automatique à l'accueil de la mairie (2026-traduction-accueil)",
+        "Aide à l'instruction des demandes d'aide sociale (2026-aide-instruction-solidarite)"]
+    decision = json.loads(run("verifier", EX / "aide-instruction-solidarite.yaml", "-c", DEPARTEMENT,
+                              "--date", "2026-11-22", "-f", "json").out)
+    resume = decision["resume"]
+    suite = suites[1]
+    assert suite.tests == resume["total"]
+    assert suite.failures == resume["non_conforme"] + resume["indetermine"]
+    assert suite.errors == resume["erreur"]
+    assert suite.skipped == resume["non_applicable"] + resume["hors_vigueur"] + resume["derogee"]
+    kinds: dict[str, int] = {}
+    for case in suite:
+        for outcome in case.result:
+            kinds[type(outcome).__name__] = kinds.get(type(outcome).__name__, 0) + 1
+            assert isinstance(outcome, Failure | Error | Skipped)
+    assert kinds.get("Failure", 0) == suite.failures
+    failed = next(c for c in suite if c.name.startswith("communs.CH-DECISION-HUMAINE"))
+    assert "indetermine (bloquant)" in failed.result[0].type
+
+
+# --- Several formats in one run -----------------------------------------------------------------------
+
+
+def test_several_formats_and_declarations_in_one_run(run: Callable[..., Run], tmp_path: Path) -> None:
+    out = tmp_path / "rapports"
+    result = run("verifier", EX / "chatbot-etat-civil.yaml", EX / "aide-attribution-creche.yaml",
+                 "-c", COMMUNE, "--date", "2026-11-22", "--format", "html", "--format", "sarif",
+                 "--format", "junit", "--format", "markdown", "--format", "json", "--sortie", out)
+    assert result.code == 1  # the worst of conforme and non conforme
+    names = sorted(p.name for p in out.iterdir())
+    stems = ("2026-chatbot-etat-civil", "2026-attribution-creche")
+    assert names == sorted(f"{stem}{ext}" for stem in stems
+                           for ext in (".html", ".sarif", ".junit.xml", ".md", ".json"))
+    assert "10 rapports écrits" in result.err
+    assert json.loads((out / "2026-chatbot-etat-civil.json").read_text("utf-8"))["verdict"] == "conforme"
+    assert not list(out.glob(".*"))  # no temporary file left behind
+
+
+def test_format_combinations_that_need_a_folder(run: Callable[..., Run], tmp_path: Path) -> None:
+    two = run("verifier", EX / "chatbot-etat-civil.yaml", "-c", COMMUNE, "-f", "html", "-f", "sarif")
+    assert two.code == 3
+    assert "plusieurs formats demandent un dossier de sortie : --sortie DOSSIER" in two.err
+    pages = run("verifier", EX / "chatbot-etat-civil.yaml", EX / "robot-tondeuse.yaml", "-c", COMMUNE,
+                "--date", "2026-11-22", "-f", "html", "-o", tmp_path / "rapport.html")
+    assert pages.code == 3
+    assert "le format html écrit une fiche par fichier" in pages.err
+    assert not (tmp_path / "rapport.html").exists()
+
+
+# --- Accessibility, in a real browser ---------------------------------------------------------------
+
+
+def _browser() -> Iterator[Any]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip("Chromium et chromedriver absents (make test les installe quand il le peut)")
+    if not AXE.exists():
+        pytest.skip(f"axe-core absent ({AXE}) : make test l'installe depuis le registre npm")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--window-size=1200,1600"):
+        options.add_argument(argument)
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+browser = pytest.fixture(scope="module")(_browser)
+
+
+@pytest.mark.parametrize("verdict", PAR_VERDICT)
+def test_axe_core_finds_no_serious_violation_and_the_page_renders(run: Callable[..., Run], tmp_path: Path,
+                                                                  browser: Any, verdict: str) -> None:
+    fiche, charte = PAR_VERDICT[verdict]
+    page = tmp_path / f"{verdict}.html"
+    page.write_text(_report(run, "html", fiche, charte), encoding="utf-8")
+    browser.get(page.as_uri())
+    screenshot = tmp_path / f"{verdict}.png"
+    assert browser.save_screenshot(str(screenshot))
+    assert screenshot.stat().st_size > 10_000
+    assert browser.find_element("tag name", "h1").text.startswith("Avis de conformité — ")
+    browser.execute_script(AXE.read_text("utf-8"))
+    violations = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact}))));")
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
