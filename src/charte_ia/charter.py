@@ -252,6 +252,7 @@ class Charte:
         desactivees: Imported rules switched off, with their motif.
         avertissements: Non-blocking remarks found while compiling.
         lieu_vigueur: Where the charter's period of validity is written.
+        lieux_parametres: Where each parameter's dated values are written, by full name.
         est_paquet: Whether it was compiled from a rule pack rather than a charter.
     """
 
@@ -269,6 +270,7 @@ class Charte:
     desactivees: tuple[RegleDesactivee, ...] = ()
     avertissements: tuple[Diagnostic, ...] = ()
     lieu_vigueur: Location | None = None
+    lieux_parametres: Mapping[str, Location] = field(default_factory=dict)
     est_paquet: bool = False
 
     def regle(self, regle_id: str) -> Regle | None:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ from charte_ia.diagnostics import (
     PathItem,
     date_fr,
     did_you_mean,
+    valeur_fr,
 )
 from charte_ia.model import (
     DEBUT_DES_TEMPS,
@@ -78,10 +80,16 @@ PAQUETS_INTEGRES = "regles"
 
 def paquets_integres() -> list[str]:
     """Names of the packs shipped with charte-ia, importable by name."""
+    return list(_shipped_packs())
+
+
+@cache
+def _shipped_packs() -> tuple[str, ...]:
+    """The shipped packs are package data: listed once per process."""
     folder = resources.files("charte_ia") / PAQUETS_INTEGRES
     if not folder.is_dir():  # pragma: no cover - the folder ships with the package
-        return []
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+        return ()
+    return tuple(sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
 def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
@@ -115,6 +123,7 @@ def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
                   tuple(state.qualifications), tuple(regles), state.portees, tuple(state.paquets),
                   principes, tuple(state.modifications), tuple(state.desactivees),
                   lieu_vigueur=document.locate(("charte", "en_vigueur")),
+                  lieux_parametres=state.lieux_parametres,
                   est_paquet=isinstance(fichier, FichierPaquet))
 
 
@@ -137,6 +146,7 @@ class _State:
     portees: dict[str, Portee] = field(default_factory=dict)
     parametres: dict[str, tuple[tuple[date, Any], ...]] = field(default_factory=dict)
     verrouilles: set[str] = field(default_factory=set)
+    lieux_parametres: dict[str, Location] = field(default_factory=dict)
     qualifications: list[Qualification] = field(default_factory=list)
     paquets: list[PaquetImporte] = field(default_factory=list)
     principes: dict[str, str] = field(default_factory=dict)
@@ -314,6 +324,7 @@ class _Unit:
             portee.parametres[name] = dated
             full = joindre(self.espace, name)
             self.state.parametres[full] = dated
+            self.state.lieux_parametres[full] = self.document.locate(("parametres", name, "valeurs"))
             if parametre.verrouille:
                 self.state.verrouilles.add(full)
 
@@ -716,12 +727,7 @@ def _short(key: str) -> str:
 
 
 def _brief(value: Any) -> str:
-    if isinstance(value, list):
-        text = "[" + ", ".join(str(v) for v in value) + "]"
-    elif isinstance(value, bool):
-        text = "oui" if value else "non"
-    else:
-        text = "(aucune)" if value is None else str(value)
+    text = "(aucune)" if value is None else valeur_fr(value, crochets=True)
     return text if len(text) <= 60 else text[:57] + "…]"
 
 

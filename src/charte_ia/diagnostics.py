@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 PathItem = str | int
 """One step of a logical path inside a document: a mapping key or a list index."""
@@ -61,6 +62,27 @@ def format_path(path: Iterable[PathItem]) -> str:
 def date_fr(day: date) -> str:
     """A date written the French way, as messages and reports show it: ``22/11/2026``."""
     return day.strftime("%d/%m/%Y")
+
+
+def valeur_fr(value: Any, *, crochets: bool = False) -> str:
+    """A value written the French way: ``oui``/``non``, ``3,5``, ``22/11/2026``, ``FR, DE``.
+
+    Args:
+        crochets: Write a list between brackets (``[FR, DE]``, ``[]``), as where a value
+            is quoted beside its field; without them, an empty list is ``(aucun)``.
+    """
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    if isinstance(value, date):
+        return date_fr(value)
+    if isinstance(value, list):
+        items = ", ".join(valeur_fr(v) for v in value)
+        return f"[{items}]" if crochets else items or "(aucun)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} : {valeur_fr(v)}" for k, v in value.items())
+    return str(value)
 
 
 class Gravite(StrEnum):

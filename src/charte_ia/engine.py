@@ -54,7 +54,7 @@ from charte_ia.decision import (
 )
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogation, Derogations
-from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr, did_you_mean, valeur_fr
 from charte_ia.model import DEBUT_DES_TEMPS, Champ, EffetException, Severite, TypeChamp
 from charte_ia.source import Document
 from charte_ia.vocabulary import Vocabulaire
@@ -215,7 +215,7 @@ def _tri(context: _Context, expression: cel.Expression, espace: str, *, cache: b
     if isinstance(result, bool):
         return Tri(result)
     if not isinstance(result, cel.Failure):
-        return Tri(None, erreur=f"l'expression doit donner vrai ou faux, elle donne {_show(result)}")
+        return Tri(None, erreur=f"l'expression doit donner vrai ou faux, elle donne {valeur_fr(result)}")
     missing: set[str] = set()
     for chemin in expression.chemins("projet"):
         full = "projet." + chemin
@@ -504,23 +504,8 @@ def _render(context: _Context, gabarit: Gabarit | None, espace: str) -> str | No
             text += part
         else:
             value = cel.evaluate(part, context.activation(espace))
-            text += "(inconnu)" if isinstance(value, cel.Failure) else _show(value)
+            text += "(inconnu)" if isinstance(value, cel.Failure) else valeur_fr(value)
     return " ".join(text.split())
-
-
-def _show(value: Any) -> str:
-    """A value written the French way, for messages."""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    if isinstance(value, date):
-        return date_fr(value)
-    if isinstance(value, list):
-        return ", ".join(_show(v) for v in value) if value else "(aucun)"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} : {_show(v)}" for k, v in value.items())
-    return str(value)
 
 
 def _projet(declaration: Declaration, vocabulaire: Vocabulaire) -> dict[str, Any]:
@@ -569,13 +554,14 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
         if result.statut is Statut.INDETERMINE and regle is not None:
             for chemin in result.manquants:
                 concerned.setdefault(chemin, []).append((result, regle))
+    qualification_fields = {q.id: fields_of(charte, q.expression, q.espace) for q in charte.qualifications}
     ranked = []
     for chemin, rules in concerned.items():
         champ = charte.vocabulaire.champ(chemin)
         if champ is None:  # pragma: no cover - paths are checked when the charter compiles
             continue
-        unaffected = {q.id: context.qualifications[q.id] for q in charte.qualifications
-                      if chemin not in fields_of(charte, q.expression, q.espace)}
+        unaffected = {name: context.qualifications[name] for name, fields in qualification_fields.items()
+                      if chemin not in fields}
         effets = tuple(_answer_effect(context, results, (chemin, answer), [r for _, r in rules], unaffected)
                        for answer in probe_answers(champ))
         decided = {s.regle for effet in effets for s in effet.regles if s.statut is not Statut.INDETERMINE}

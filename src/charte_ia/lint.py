@@ -50,7 +50,7 @@ def lint(charte: Charte, jour: date) -> list[Diagnostic]:
     for name, dated in charte.parametres.items():
         if "." in name:  # an imported pack's history is dated for all its users, not this charter
             continue
-        where = charte.lieu_vigueur or Location(charte.fichier)
+        where = charte.lieux_parametres.get(name) or charte.lieu_vigueur or Location(charte.fichier)
         for day in _dormant(dated, periode):
             warnings.append(_warning("valeur-jamais-en-vigueur",
                                      f"la valeur du paramètre « {name} » datée du {date_fr(day)} n'est "

@@ -36,6 +36,4 @@ FORMATS: dict[str, Format] = {
 }
 """The output formats by name, as ``--format`` accepts them."""
 
-REPORTERS: dict[str, Reporter] = {name: fmt.rendu for name, fmt in FORMATS.items()}
-
-__all__ = ["FORMATS", "REPORTERS", "Format", "Reporter"]
+__all__ = ["FORMATS", "Format", "Reporter"]

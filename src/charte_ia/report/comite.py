@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
-from charte_ia.diagnostics import date_fr
+from charte_ia.diagnostics import date_fr, valeur_fr
 from charte_ia.model import Severite
 from charte_ia.report.text import (
     LIBELLES_DEROGATION,
@@ -65,7 +65,7 @@ def _environment() -> Environment:
                               autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     environment.filters["date_fr"] = date_fr
-    environment.filters["valeur"] = _value
+    environment.filters["valeur"] = valeur_fr
     environment.filters["reference"] = format_reference
     return environment
 
@@ -115,10 +115,3 @@ def _by_principle(rules: Sequence[ResultatRegle]) -> list[LignePrincipe]:
         line.comptes[rule.statut.value] = line.comptes.get(rule.statut.value, 0) + 1
     return list(lines.values())
 
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) if value else "(aucun)"
-    return str(value)

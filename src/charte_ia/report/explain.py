@@ -13,7 +13,7 @@ from typing import Any
 
 from charte_ia import cel
 from charte_ia.charter import Charte, Gabarit, Regle, describe_severities, entree_au
-from charte_ia.diagnostics import date_fr
+from charte_ia.diagnostics import date_fr, valeur_fr
 from charte_ia.engine import fields_of
 from charte_ia.model import DEBUT_DES_TEMPS
 from charte_ia.report.text import format_reference
@@ -162,8 +162,8 @@ def _parameter(dated: Any, jour: date) -> str:
     if entry is None:
         return "(aucune valeur à cette date)"
     since, value = entry
-    shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
-    return shown + ("" if since == DEBUT_DES_TEMPS else f" (depuis le {date_fr(since)})")
+    since_text = "" if since == DEBUT_DES_TEMPS else f" (depuis le {date_fr(since)})"
+    return valeur_fr(value, crochets=True) + since_text
 
 
 def _template(gabarit: Gabarit) -> str:

@@ -17,7 +17,7 @@ from charte_ia.decision import (
     Statut,
     Verdict,
 )
-from charte_ia.diagnostics import date_fr
+from charte_ia.diagnostics import date_fr, valeur_fr
 from charte_ia.model import Reference, Severite
 
 TITRES_VERDICT = {
@@ -226,11 +226,7 @@ def format_reference(reference: Reference) -> str:
 
 
 def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return str(value)
+    return valeur_fr(value, crochets=True)
 
 
 def _summary(decision: Decision) -> str:
