@@ -1,18 +1,18 @@
-"""charte-ia: check an AI project's declaration against a collectivité's AI charter.
+"""charte-ia : vérifier la fiche d'un projet d'IA au regard de la charte de l'IA d'une collectivité.
 
-The public API, in the order of the pipeline::
+L'API publique, dans l'ordre du pipeline ::
 
     from datetime import date
     import charte_ia
 
-    charte = charte_ia.load_charter("chartes/commune-modele.yaml")      # once
+    charte = charte_ia.load_charter("chartes/commune-modele.yaml")      # une fois
     fiche = charte_ia.load_declaration("exemples/chatbot-etat-civil.yaml")
     decision = charte_ia.evaluate(charte, fiche, date(2026, 11, 22))
     decision.verdict          # Verdict.CONFORME, ...
-    decision.to_json()        # the versioned JSON contract
+    decision.to_json()        # le contrat JSON versionné
 
-Loading raises :class:`InvalidInputError` carrying every located problem of the file;
-evaluation never raises for a broken rule: the rule's status is ``erreur``.
+Le chargement lève :class:`InvalidInputError`, qui porte chaque problème localisé du fichier ;
+l'évaluation ne lève jamais d'exception pour une règle cassée : son statut est ``erreur``.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -25,6 +25,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 from charte_ia.charter import Charte, Regle
 from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
 from charte_ia.declaration import Declaration
+from charte_ia.derogation import Derogations, load_derogations
 from charte_ia.diagnostics import (
     CharteIAError,
     Diagnostic,
@@ -41,6 +42,7 @@ __all__ = [
     "CharteIAError",
     "Decision",
     "Declaration",
+    "Derogations",
     "Diagnostic",
     "InvalidInputError",
     "Location",
@@ -55,4 +57,5 @@ __all__ = [
     "evaluate",
     "load_charter",
     "load_declaration",
+    "load_derogations",
 ]

@@ -148,27 +148,27 @@ class Modification:
 
 @dataclass(frozen=True)
 class Regle:
-    """A compiled rule (DESIGN §3), after the overrides of its importers.
+    """Une règle compilée, après les surcharges des chartes qui l'importent.
 
     Attributes:
-        id: Stable identifier, with its namespace for an imported rule.
-        titre: Short title.
-        principe: Key of the principle it belongs to.
-        severites: Severity in force from each date, in date order.
-        applicable_si: When the rule applies (``None`` = always).
-        clauses: What it requires, as clauses.
-        combinaison: ``toutes`` (all clauses) or ``une_de`` (at least one).
-        exceptions: Cases where it does not apply or is deemed met.
-        message: Message shown when the rule is not met.
-        remediation: What to do about it.
-        references: Legal and charter references.
-        en_vigueur: When the rule is in force (``None`` = as the charter).
-        location: Where the rule is written.
-        source: The rule as written in its file.
-        espace: The namespace its expressions are read in (``""`` for a local rule).
-        provenance: The pack it comes from, for an imported rule.
-        modifications: Local changes made by importers, in order.
-        verrouille: Whether its pack forbids loosening it.
+        id: Identifiant stable, préfixé par l'espace de noms pour une règle importée.
+        titre: Titre court.
+        principe: Clé du principe auquel elle se rattache.
+        severites: Sévérité en vigueur à partir de chaque date, dans l'ordre des dates.
+        applicable_si: Quand la règle s'applique (``None`` : toujours).
+        clauses: Ce qu'elle exige, clause par clause.
+        combinaison: ``toutes`` (toutes les clauses) ou ``une_de`` (au moins une).
+        exceptions: Les cas où elle ne s'applique pas, ou est réputée respectée.
+        message: Le message quand elle n'est pas respectée.
+        remediation: Ce qu'il faut faire.
+        references: Les références juridiques et de charte.
+        en_vigueur: Sa période de vigueur (``None`` : celle de la charte).
+        location: Où elle est écrite.
+        source: La règle telle qu'écrite dans son fichier.
+        espace: L'espace de noms où se lisent ses expressions (``""`` pour une règle de la charte).
+        provenance: Le paquet d'où elle vient, pour une règle importée.
+        modifications: Les modifications apportées par les chartes qui l'importent, dans l'ordre.
+        verrouille: Si son paquet interdit de l'assouplir.
     """
 
     id: str
@@ -191,16 +191,16 @@ class Regle:
     verrouille: bool = False
 
     def severite_au(self, jour: date) -> Severite | None:
-        """The severity in force on ``jour`` (``None`` before the first dated value)."""
+        """La sévérité en vigueur le jour ``jour`` (``None`` avant la première valeur datée)."""
         return valeur_au(self.severites, jour)
 
     def en_vigueur_au(self, jour: date) -> bool:
-        """Whether the rule is in force on ``jour``."""
+        """Si la règle est en vigueur le jour ``jour``."""
         return self.en_vigueur is None or self.en_vigueur.contient(jour)
 
     @property
     def assouplie(self) -> bool:
-        """Whether an importer loosened it."""
+        """Si une charte qui l'importe l'a assouplie."""
         return any(m.assouplissement for m in self.modifications)
 
 
@@ -235,25 +235,25 @@ class Portee:
 
 @dataclass(frozen=True)
 class Charte:
-    """A compiled, merged charter: load it once, evaluate many declarations with it.
+    """Une charte compilée et fusionnée : chargée une fois, elle évalue autant de fiches qu'il faut.
 
     Attributes:
-        meta: The ``charte:`` block (id, version, adoption…).
-        fichier: The file name it was read from.
-        sha256: Hash of the file's bytes.
-        vocabulaire: The declaration vocabulary, with the fields packs and charter add.
-        parametres: Dated values of each parameter, by full name, in date order.
-        qualifications: Derived labels, in evaluation order (imported ones first).
-        regles: The rules in force in the merged charter, imported ones first.
-        portees: The namespaces, by full name (``""`` is the charter itself).
-        paquets: Every imported pack, nested imports included.
-        principes: Titles of the principles, the charter's and its packs'.
-        modifications: Every local change made by an importer.
-        desactivees: Imported rules switched off, with their motif.
-        avertissements: Non-blocking remarks found while compiling.
-        lieu_vigueur: Where the charter's period of validity is written.
-        lieux_parametres: Where each parameter's dated values are written, by full name.
-        est_paquet: Whether it was compiled from a rule pack rather than a charter.
+        meta: Le bloc ``charte:`` (identifiant, version, adoption…).
+        fichier: Le nom du fichier lu.
+        sha256: L'empreinte des octets du fichier.
+        vocabulaire: Le vocabulaire de la fiche, avec les champs ajoutés par la charte et ses paquets.
+        parametres: Les valeurs datées de chaque paramètre, par nom complet, dans l'ordre des dates.
+        qualifications: Les qualifications, dans l'ordre d'évaluation (celles des paquets d'abord).
+        regles: Les règles de la charte fusionnée, celles des paquets d'abord.
+        portees: Les espaces de noms, par nom complet (``""`` pour la charte elle-même).
+        paquets: Tous les paquets importés, importations imbriquées comprises.
+        principes: Les intitulés des principes, de la charte et de ses paquets.
+        modifications: Toutes les modifications locales apportées aux paquets importés.
+        desactivees: Les règles importées désactivées, avec leur motif.
+        avertissements: Les remarques non bloquantes relevées à la compilation.
+        lieu_vigueur: Où est écrite la période de vigueur de la charte.
+        lieux_parametres: Où sont écrites les valeurs datées de chaque paramètre, par nom complet.
+        est_paquet: Si elle a été compilée à partir d'un paquet de règles plutôt que d'une charte.
     """
 
     meta: MetaCharte
@@ -274,20 +274,20 @@ class Charte:
     est_paquet: bool = False
 
     def regle(self, regle_id: str) -> Regle | None:
-        """The rule with this id, if any."""
+        """La règle qui porte cet identifiant (avec son espace de noms), s'il y en a une."""
         return next((r for r in self.regles if r.id == regle_id), None)
 
     def qualification(self, qualification_id: str) -> Qualification | None:
-        """The qualification with this full name, if any."""
+        """La qualification qui porte ce nom complet, s'il y en a une."""
         return next((q for q in self.qualifications if q.id == qualification_id), None)
 
     @property
     def assouplissements(self) -> tuple[Modification, ...]:
-        """The local changes that loosen an imported rule, rule switch-offs included."""
+        """Les modifications qui assouplissent une règle importée, désactivations comprises."""
         return tuple(m for m in self.modifications if m.assouplissement)
 
     def parametres_au(self, jour: date) -> dict[str, Any]:
-        """Every parameter that has a value on ``jour``, by full name."""
+        """Chaque paramètre qui a une valeur le jour ``jour``, par nom complet."""
         values = {}
         for name, dated in self.parametres.items():
             value = valeur_au(dated, jour)
@@ -296,10 +296,10 @@ class Charte:
         return values
 
     def nom_complet(self, espace: str, chemin: str) -> str:
-        """The full name a ``param.…`` or ``qualif.…`` path written in ``espace`` designates.
+        """Le nom complet désigné par un chemin ``param.…`` ou ``qualif.…`` écrit dans ``espace``.
 
-        ``chemin`` is the part after the root: ``communs.pays_autorises`` read in the
-        charter designates the parameter ``pays_autorises`` of namespace ``communs``.
+        ``chemin`` est la partie qui suit la racine : ``communs.pays_autorises`` lu dans la charte
+        désigne le paramètre ``pays_autorises`` de l'espace de noms ``communs``.
         """
         return resoudre(self.portees, espace, chemin)
 

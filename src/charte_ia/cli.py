@@ -36,6 +36,7 @@ from typing import Any, NoReturn
 import click
 
 from charte_ia import __version__
+from charte_ia.catalogue import build_pages, shipped_documents, write_catalogue
 from charte_ia.charter import Charte, Regle
 from charte_ia.completion import completed
 from charte_ia.decision import Decision, Verdict, decision_json_schema
@@ -49,6 +50,7 @@ from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
 from charte_ia.report import FORMATS
 from charte_ia.report.explain import explain_charter, explain_rule
 from charte_ia.report.text import TITRES_VERDICT, question_lines, render_one
+from charte_ia.source import read_file
 from charte_ia.tester import run as run_tests
 from charte_ia.tester import summary as test_summary
 
@@ -350,6 +352,28 @@ def schema(*, quoi: str, charte_path: str | None) -> None:
         from charte_ia.vocabulary import default_vocabulary  # noqa: PLC0415 - loaded on demand
         payload = default_vocabulary().json_schema()
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("fichiers", nargs=-1, metavar="[FICHIER]...")
+@click.option("--sortie", "-o", required=True, type=click.Path(file_okay=False), metavar="DOSSIER",
+              help="Dossier du catalogue, entièrement remplacé (par exemple docs/catalogue).")
+@click.option("--date", "jour", type=DateISO(), default=None,
+              help="Date des exemples qui n'en donnent pas (par défaut : aujourd'hui).")
+def documenter(*, fichiers: tuple[str, ...], sortie: str, jour: date | None) -> None:
+    """Écrire le catalogue des règles en Markdown, pour le site de documentation.
+
+    FICHIER est une charte ou un paquet de règles ; sans FICHIER, les paquets et les chartes
+    modèles fournis avec charte-ia. Une page par paquet et par règle (applicabilité en mots
+    et en CEL, clauses, références, champs lus, exemples et leur résultat), une page par
+    charte (vue fusionnée, modifications et motifs) et une page par champ de la fiche (avec
+    les règles qui le lisent). Le dossier est remplacé d'un coup : ne le modifiez pas à la main.
+    """
+    documents = [read_file(path) for path in fichiers] if fichiers else shipped_documents()
+    pages = build_pages(documents, jour or date.today())
+    write_catalogue(pages, Path(sortie))
+    click.echo(f"Catalogue écrit dans {sortie} : {_count(len(pages), 'page', 'pages')} "
+               f"({_count(len(documents), 'fichier documenté', 'fichiers documentés')}).")
 
 
 # --- Helpers -------------------------------------------------------------------------------------

@@ -31,7 +31,11 @@ FORMAT_DECISION = "decision-charte-ia/1"
 
 
 class Statut(StrEnum):
-    """The status of one rule for one declaration."""
+    """Le statut d'une règle pour une fiche.
+
+    ``conforme``, ``non_conforme``, ``non_applicable``, ``indetermine``, ``derogee``,
+    ``hors_vigueur`` ou ``erreur``.
+    """
 
     CONFORME = "conforme"
     NON_CONFORME = "non_conforme"
@@ -43,7 +47,10 @@ class Statut(StrEnum):
 
 
 class Verdict(StrEnum):
-    """The overall decision."""
+    """La décision d'ensemble.
+
+    ``conforme``, ``conforme_avec_reserves``, ``non_conforme`` ou ``incomplet``.
+    """
 
     CONFORME = "conforme"
     CONFORME_AVEC_RESERVES = "conforme_avec_reserves"
@@ -56,7 +63,7 @@ class _Frozen(BaseModel):
 
 
 class Place(_Frozen):
-    """A place in a file."""
+    """Un endroit d'un fichier : nom, ligne et colonne (à partir de 1)."""
 
     fichier: str
     ligne: int | None = None
@@ -64,7 +71,7 @@ class Place(_Frozen):
 
 
 class DonneeUtilisee(_Frozen):
-    """A declaration value a rule used, and where it is written."""
+    """Une valeur de la fiche lue par une règle, et l'endroit où elle est écrite."""
 
     champ: str
     valeur: Any
@@ -72,7 +79,7 @@ class DonneeUtilisee(_Frozen):
 
 
 class ParametreUtilise(_Frozen):
-    """A charter parameter a rule used, with the date its value has been in force since."""
+    """Un paramètre de la charte lu par une règle, avec la date depuis laquelle sa valeur est en vigueur."""
 
     nom: str
     valeur: Any
@@ -80,7 +87,7 @@ class ParametreUtilise(_Frozen):
 
 
 class ResultatClause(_Frozen):
-    """The result of one clause of a requirement, with the expression it checks."""
+    """Le résultat d'une clause de l'exigence, avec l'expression qu'elle vérifie."""
 
     id: str
     statut: Statut
@@ -91,7 +98,7 @@ class ResultatClause(_Frozen):
 
 
 class ExceptionAppliquee(_Frozen):
-    """The exception that decided a rule."""
+    """L'exception qui a décidé du statut d'une règle."""
 
     id: str
     effet: EffetException
@@ -99,7 +106,7 @@ class ExceptionAppliquee(_Frozen):
 
 
 class ProvenanceRegle(_Frozen):
-    """The pack an imported rule comes from."""
+    """Le paquet d'où vient une règle importée : identifiant, version, espace de noms, fichier et ligne."""
 
     paquet: str
     version: str
@@ -109,7 +116,10 @@ class ProvenanceRegle(_Frozen):
 
 
 class ModificationLocale(_Frozen):
-    """A change an importer made to an imported rule or parameter."""
+    """Une modification apportée par une charte (ou un paquet) à une règle ou un paramètre importé.
+
+    Un assouplissement porte toujours son motif.
+    """
 
     cible: str
     nature: str
@@ -121,7 +131,7 @@ class ModificationLocale(_Frozen):
 
 
 class DerogationAppliquee(_Frozen):
-    """The dérogation that neutralised a failure of the rule."""
+    """La dérogation qui a neutralisé le non-respect d'une règle."""
 
     id: str
     accordee_par: str
@@ -133,7 +143,30 @@ class DerogationAppliquee(_Frozen):
 
 
 class ResultatRegle(_Frozen):
-    """The result of one rule, with everything needed to explain it."""
+    """Le résultat d'une règle, avec tout ce qu'il faut pour l'expliquer.
+
+    Attributes:
+        id: Identifiant stable, préfixé par l'espace de noms pour une règle importée.
+        titre: Titre court.
+        principe: Clé du principe de la charte.
+        severite: Sévérité à la date de référence (``None`` si la règle est hors vigueur).
+        statut: Le statut de la règle pour cette fiche.
+        applicabilite: Si la règle s'applique (``None`` : on ne sait pas).
+        exception: L'exception qui a décidé, le cas échéant.
+        clauses: Le résultat de chaque clause de l'exigence.
+        message: Le message affiché quand la règle n'est pas respectée.
+        remediation: Ce qu'il faut faire.
+        manquants: Les champs dont la règle a besoin et que la fiche ne renseigne pas.
+        erreur: Pourquoi la règle n'a pas pu être évaluée (statut ``erreur``).
+        donnees: Les valeurs de la fiche lues, avec leur position.
+        parametres: Les paramètres lus, avec leur valeur à la date de référence.
+        references: Les textes de référence.
+        source: Où la règle est écrite.
+        provenance: Le paquet d'où elle vient, pour une règle importée.
+        modifications: Les modifications apportées par les chartes qui l'importent.
+        derogation: La dérogation appliquée (statut ``derogee``).
+        a_verifier: Point que l'auteur de la règle demande de faire vérifier par un juriste.
+    """
 
     id: str
     titre: str
@@ -158,7 +191,7 @@ class ResultatRegle(_Frozen):
 
 
 class ResultatQualification(_Frozen):
-    """The value of a derived label for this declaration (``None`` = undetermined)."""
+    """La valeur d'une qualification pour cette fiche (``None`` : indéterminée)."""
 
     id: str
     titre: str
@@ -168,14 +201,14 @@ class ResultatQualification(_Frozen):
 
 
 class StatutApres(_Frozen):
-    """The status a rule would have after an answer."""
+    """Le statut qu'aurait une règle après une réponse."""
 
     regle: str
     statut: Statut
 
 
 class EffetReponse(_Frozen):
-    """What one possible answer to a question would do."""
+    """Ce que ferait une réponse possible à une question : statuts des règles concernées et verdict."""
 
     reponse: Any
     regles: tuple[StatutApres, ...]
@@ -183,21 +216,21 @@ class EffetReponse(_Frozen):
 
 
 class InformationManquante(_Frozen):
-    """A field to fill in to reach a decision, with the question to ask and what answers do.
+    """Un champ à renseigner pour conclure, avec la question à poser et l'effet de chaque réponse.
 
     Attributes:
-        rang: Position in the list, 1 for the question to ask first.
-        champ: The field's path.
-        type: The field's type in the vocabulary.
-        question: The question, as the vocabulary words it.
-        aide: Help text.
-        section: The vocabulary section.
-        regles: The undetermined rules that need it.
-        role: ``applicabilite`` when the answer may show that a rule does not apply (or that
-            an exception holds), ``exigence`` otherwise.
-        score: Ranking score: the higher, the sooner the question leads to a decision.
-        effets: For a field with a finite set of answers, what each answer would do to the
-            rules concerned and to the verdict.
+        rang: Position dans la liste, 1 pour la question à poser d'abord.
+        champ: Le chemin du champ.
+        type: Le type du champ dans le vocabulaire.
+        question: La question, telle que le vocabulaire la formule.
+        aide: Le texte d'aide.
+        section: La section du vocabulaire.
+        regles: Les règles indéterminées qui en ont besoin.
+        role: ``applicabilite`` quand la réponse peut montrer qu'une règle ne s'applique pas (ou
+            qu'une exception vaut), ``exigence`` sinon.
+        score: Score de classement : plus il est élevé, plus vite la réponse mène à une décision.
+        effets: Pour un champ aux réponses en nombre fini, ce que chaque réponse ferait aux règles
+            concernées et au verdict.
     """
 
     rang: int
@@ -213,7 +246,10 @@ class InformationManquante(_Frozen):
 
 
 class EtatDerogation(StrEnum):
-    """What became of a dérogation for this declaration."""
+    """Ce qu'est devenue une dérogation pour cette fiche.
+
+    ``utilisee``, ``expiree``, ``pas_encore_valable``, ``sans_objet`` ou ``orpheline``.
+    """
 
     UTILISEE = "utilisee"
     EXPIREE = "expiree"
@@ -223,7 +259,7 @@ class EtatDerogation(StrEnum):
 
 
 class SuiviDerogation(_Frozen):
-    """One dérogation for one rule, and what became of it."""
+    """Une dérogation pour une règle, et ce qu'elle est devenue."""
 
     id: str
     regle: str
@@ -235,7 +271,7 @@ class SuiviDerogation(_Frozen):
 
 
 class PaquetImporte(_Frozen):
-    """A pack the charter imports, with the hash of the file read."""
+    """Un paquet importé par la charte, avec l'empreinte sha256 du fichier lu."""
 
     id: str
     titre: str
@@ -246,7 +282,7 @@ class PaquetImporte(_Frozen):
 
 
 class IdentiteCharte(_Frozen):
-    """Which charter decided, and the packs it imports."""
+    """La charte qui a décidé, et les paquets qu'elle importe."""
 
     id: str
     titre: str
@@ -258,7 +294,7 @@ class IdentiteCharte(_Frozen):
 
 
 class IdentiteDeclaration(_Frozen):
-    """Which declaration was checked."""
+    """La fiche vérifiée : identifiant, nom, fichier et empreinte sha256."""
 
     id: str
     nom: str
@@ -267,14 +303,14 @@ class IdentiteDeclaration(_Frozen):
 
 
 class Moteur(_Frozen):
-    """The engine that produced the decision."""
+    """Le moteur qui a produit la décision : nom et version."""
 
     nom: str = "charte-ia"
     version: str
 
 
 class Resume(_Frozen):
-    """How many rules ended in each status."""
+    """Le nombre de règles dans chaque statut."""
 
     conforme: int = 0
     non_conforme: int = 0
@@ -287,25 +323,25 @@ class Resume(_Frozen):
 
 
 class Decision(_Frozen):
-    """The decision on one declaration (the JSON contract ``decision-charte-ia/1``).
+    """La décision sur une fiche : le contrat JSON ``decision-charte-ia/1``.
 
     Attributes:
-        format: Contract version.
-        verdict: The overall decision.
-        motifs: The rules that determine the verdict, most serious first.
-        date_reference: The day the charter was applied as of.
-        horodatage: When the evaluation ran, only when asked for (kept out by default so
-            that the same inputs give the same bytes).
-        moteur: Engine name and version.
-        charte: Charter identity and hash.
-        declaration: Declaration identity and hash.
-        resume: Number of rules per status.
-        qualifications: The derived labels.
-        regles: Every rule, in charter order.
-        assouplissements: Every loosening of an imported rule by the charter or a pack
-            (switch-offs included), with its motif.
-        derogations: The dérogations granted to this project, and what became of each.
-        informations_manquantes: Fields to fill in, most useful first.
+        format: Version du contrat.
+        verdict: La décision d'ensemble.
+        motifs: Les règles qui déterminent le verdict, la plus grave d'abord.
+        date_reference: Le jour auquel la charte a été appliquée.
+        horodatage: L'heure de l'évaluation, seulement si elle est demandée (absente par défaut,
+            pour que les mêmes entrées donnent les mêmes octets).
+        moteur: Nom et version du moteur.
+        charte: Identité et empreinte de la charte.
+        declaration: Identité et empreinte de la fiche.
+        resume: Nombre de règles par statut.
+        qualifications: Les qualifications calculées.
+        regles: Toutes les règles, dans l'ordre de la charte.
+        assouplissements: Chaque assouplissement d'une règle importée par la charte ou un paquet
+            (désactivations comprises), avec son motif.
+        derogations: Les dérogations accordées au projet, et ce que chacune est devenue.
+        informations_manquantes: Les champs à renseigner, le plus utile d'abord.
     """
 
     format: str = FORMAT_DECISION
@@ -324,16 +360,16 @@ class Decision(_Frozen):
     informations_manquantes: tuple[InformationManquante, ...]
 
     def to_json(self) -> str:
-        """Deterministic JSON text (UTF-8, two-space indentation, final newline)."""
+        """Le texte JSON, déterministe : UTF-8, indentation de deux espaces, saut de ligne final."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
 
     def regle(self, regle_id: str) -> ResultatRegle | None:
-        """The result of the rule with this id, if any."""
+        """Le résultat de la règle qui porte cet identifiant, s'il y en a une."""
         return next((r for r in self.regles if r.id == regle_id), None)
 
 
 def decision_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the decision contract."""
+    """Le schéma JSON (draft 2020-12) du contrat de décision."""
     schema = Decision.model_json_schema(mode="serialization")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": "urn:charte-ia:schema:decision:1", **schema,

@@ -19,14 +19,14 @@ from charte_ia.vocabulary import INCONNU, Vocabulaire
 
 @dataclass(frozen=True)
 class Declaration:
-    """One AI project's declaration.
+    """La fiche d'un projet d'IA, validée.
 
     Attributes:
-        document: The YAML document it was read from (name, hash, positions).
-        id: The project identifier (``projet.id``).
-        nom: The project name (``projet.nom``).
-        valeurs: The known values, by field path (dates as ``AAAA-MM-JJ`` strings).
-        inconnus: The fields explicitly declared ``inconnu``.
+        document: Le document YAML lu (nom, empreinte, positions).
+        id: L'identifiant du projet (``projet.id``).
+        nom: Le nom du projet (``projet.nom``).
+        valeurs: Les valeurs connues, par chemin de champ (dates en chaînes ``AAAA-MM-JJ``).
+        inconnus: Les champs déclarés ``inconnu``.
     """
 
     document: Document
@@ -36,22 +36,22 @@ class Declaration:
     inconnus: frozenset[str]
 
     def location(self, chemin: str) -> Location | None:
-        """Where the field at ``chemin`` is written in the file, if it is."""
+        """L'endroit du fichier où le champ ``chemin`` est écrit, s'il l'est."""
         position = self.document.position(tuple(chemin.split(".")))
         if position is None:
             return None
         return Location(self.document.name, position.line, position.column)
 
     def known(self, chemin: str) -> bool:
-        """Whether a value is declared for ``chemin``."""
+        """Si une valeur est déclarée pour ``chemin``."""
         return chemin in self.valeurs
 
 
 def build_declaration(document: Document, vocabulaire: Vocabulaire) -> Declaration:
-    """Validate a declaration document against the vocabulary.
+    """Valider un document de fiche au regard du vocabulaire.
 
     Raises:
-        InvalidInputError: Unknown keys, wrong types or values, missing identification.
+        InvalidInputError: Clés inconnues, types ou valeurs incorrects, identification manquante.
     """
     data = validate_document(vocabulaire.model, document, code="fiche").model_dump()
     valeurs: dict[str, Any] = {}

@@ -64,12 +64,12 @@ class FichierDerogations(_Model):
 
 @dataclass(frozen=True)
 class Derogations:
-    """The dérogations of one file, with where each is written.
+    """Les dérogations d'un fichier, avec l'endroit où chacune est écrite.
 
     Attributes:
-        document: The file they were read from.
-        charte: The id of the charter they apply to, when the file says.
-        elements: The dérogations, in file order.
+        document: Le fichier lu.
+        charte: L'identifiant de la charte à laquelle elles s'appliquent, quand le fichier le dit.
+        elements: Les dérogations, dans l'ordre du fichier.
     """
 
     document: Document
@@ -98,10 +98,16 @@ class Derogations:
 
 
 def load_derogations(path: str | Path) -> Derogations:
-    """Read and validate a dérogations file.
+    """Lire et valider un fichier de dérogations (``format: derogations/1``).
+
+    Args:
+        path: Le fichier YAML des dérogations.
+
+    Returns:
+        Les dérogations, à passer à :func:`charte_ia.evaluate`.
 
     Raises:
-        InvalidInputError: With every problem found in the file, each located.
+        InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
     document = read_file(path)
     fichier = validate_document(FichierDerogations, document, code="derogations")

@@ -21,13 +21,13 @@ PathItem = str | int
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a problem or a value sits in a source file.
+    """L'endroit d'un fichier où se trouve un problème ou une valeur.
 
     Attributes:
-        file: The file name as the user gave it (``-`` for standard input).
-        line: 1-based line, when known.
-        column: 1-based column, when known.
-        path: Logical path inside the document, for instance ``("regles", 3, "exigence")``.
+        file: Le nom du fichier, tel que l'utilisateur l'a donné (``-`` pour l'entrée standard).
+        line: La ligne (à partir de 1), quand elle est connue.
+        column: La colonne (à partir de 1), quand elle est connue.
+        path: Le chemin logique dans le document, par exemple ``("regles", 3, "exigence")``.
     """
 
     file: str
@@ -86,7 +86,7 @@ def valeur_fr(value: Any, *, crochets: bool = False) -> str:
 
 
 class Gravite(StrEnum):
-    """How serious a diagnostic is: an ``erreur`` stops loading, an ``avertissement`` does not."""
+    """La gravité d'un diagnostic : une ``erreur`` arrête le chargement, un ``avertissement`` non."""
 
     ERREUR = "erreur"
     AVERTISSEMENT = "avertissement"
@@ -94,14 +94,14 @@ class Gravite(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem found in an input file.
+    """Un problème trouvé dans un fichier d'entrée.
 
     Attributes:
-        code: Stable machine code, for instance ``cel-syntaxe`` (see ``docs/diagnostics.md``).
-        message: What is wrong, in French, for the person who must fix it.
-        location: Where it is.
-        hint: How to fix it, when there is something useful to say.
-        gravite: ``erreur`` (loading fails) or ``avertissement``.
+        code: Code stable, par exemple ``cel-syntaxe`` (voir les codes de diagnostic).
+        message: Ce qui ne va pas, en français, pour la personne qui doit le corriger.
+        location: Où il se trouve.
+        hint: Comment le corriger, quand il y a quelque chose d'utile à dire.
+        gravite: ``erreur`` (le chargement échoue) ou ``avertissement``.
     """
 
     code: str
@@ -122,14 +122,14 @@ class Diagnostic:
 
 
 class CharteIAError(Exception):
-    """Base of the exceptions raised by charte-ia."""
+    """La base des exceptions levées par charte-ia."""
 
 
 class InvalidInputError(CharteIAError):
-    """An input (charter, declaration, option) cannot be used; carries every diagnostic.
+    """Une entrée (charte, paquet, fiche, dérogations, option) inutilisable ; porte tous ses diagnostics.
 
     Attributes:
-        diagnostics: All the problems found, in file order.
+        diagnostics: Tous les problèmes trouvés, dans l'ordre du fichier.
     """
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:

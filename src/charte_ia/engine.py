@@ -148,23 +148,26 @@ class _Context:
 def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
              derogations: Derogations | None = None, horodatage: str | None = None,
              classer_manquants: bool = True) -> Decision:
-    """Check a declaration against a charter as of a reference date.
+    """Vérifier une fiche au regard d'une charte, à une date de référence.
+
+    L'évaluation ne lève jamais d'exception pour une règle cassée : la règle prend le statut
+    ``erreur`` et le verdict ne peut alors pas être ``conforme``.
 
     Args:
-        charte: A compiled charter (:func:`charte_ia.load_charter`).
-        declaration: A validated declaration (:func:`charte_ia.load_declaration`).
-        jour: The reference date: rules, severities and parameters in force that day apply.
-        derogations: Dérogations granted by the ethics committee
-            (:func:`charte_ia.load_derogations`), if any.
-        horodatage: Evaluation timestamp to record in the decision, if wanted.
-        classer_manquants: Rank the missing information (every possible answer is tried);
-            without it, ``informations_manquantes`` is left empty.
+        charte: Une charte compilée (:func:`charte_ia.load_charter`).
+        declaration: Une fiche validée (:func:`charte_ia.load_declaration`).
+        jour: La date de référence : les règles, sévérités et paramètres en vigueur ce jour-là s'appliquent.
+        derogations: Les dérogations accordées par le comité d'éthique
+            (:func:`charte_ia.load_derogations`), s'il y en a.
+        horodatage: L'heure de l'évaluation à inscrire dans la décision, si on le souhaite.
+        classer_manquants: Classer les informations manquantes (chaque réponse possible est
+            essayée) ; sans cela, ``informations_manquantes`` reste vide.
 
     Returns:
-        The decision, with the result of every rule.
+        La décision, avec le résultat de chaque règle.
 
     Raises:
-        InvalidInputError: The charter is not in force on ``jour``.
+        InvalidInputError: La charte n'est pas en vigueur le jour ``jour``.
     """
     periode = charte.meta.en_vigueur
     if not periode.contient(jour):

@@ -20,25 +20,25 @@ from charte_ia.vocabulary import Vocabulaire, default_vocabulary
 
 
 def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None) -> Charte:
-    """Read, validate and compile a charter file, with the packs it imports.
+    """Lire, valider et compiler une charte, avec les paquets qu'elle importe.
 
-    A rule pack (``format: paquet_regles/1``) is accepted too, and compiled on its own.
+    Un paquet de règles (``format: paquet_regles/1``) est accepté aussi : il est compilé seul.
 
     Args:
-        path: The charter's YAML file (``-`` for standard input).
-        vocabulaire: The declaration vocabulary (default: the one shipped, ``fiche-projet-ia/1``).
+        path: Le fichier YAML de la charte (``-`` pour l'entrée standard).
+        vocabulaire: Le vocabulaire de la fiche (par défaut, celui qui est fourni : ``fiche-projet-ia/1``).
 
     Returns:
-        The compiled charter, ready to evaluate declarations.
+        La charte compilée, prête à évaluer des fiches.
 
     Raises:
-        InvalidInputError: With every problem found in the file, each located.
+        InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
     return charter_from_document(read_file(path), vocabulaire=vocabulaire)
 
 
 def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None = None) -> Charte:
-    """Validate and compile a charter (or a rule pack) already read into a document."""
+    """Valider et compiler une charte (ou un paquet de règles) déjà lue dans un document."""
     is_pack = isinstance(document.data, dict) and document.data.get("format") == FORMAT_PAQUET
     fichier: FichierCharte | FichierPaquet = (
         validate_document(FichierPaquet, document, code="paquet") if is_pack
@@ -47,13 +47,16 @@ def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None
 
 
 def load_declaration(path: str | Path, *, vocabulaire: Vocabulaire | None = None) -> Declaration:
-    """Read and validate a declaration (fiche projet IA).
+    """Lire et valider une fiche projet IA.
 
     Args:
-        path: The declaration's YAML file (``-`` for standard input).
-        vocabulaire: The vocabulary to validate against (default: the one shipped).
+        path: Le fichier YAML de la fiche (``-`` pour l'entrée standard).
+        vocabulaire: Le vocabulaire de validation (par défaut, celui qui est fourni).
+
+    Returns:
+        La fiche validée.
 
     Raises:
-        InvalidInputError: With every problem found in the file, each located.
+        InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
     return build_declaration(read_file(path), vocabulaire or default_vocabulary())

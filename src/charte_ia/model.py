@@ -89,7 +89,7 @@ class _Model(BaseModel):
 
 
 class Severite(StrEnum):
-    """How much a rule weighs in the verdict."""
+    """Le poids d'une règle dans le verdict : ``bloquant``, ``majeur``, ``mineur`` ou ``info``."""
 
     BLOQUANT = "bloquant"
     MAJEUR = "majeur"

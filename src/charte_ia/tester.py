@@ -153,28 +153,71 @@ def _report_for(reports: dict[str, Rapport], document: Document, jour: date) -> 
     return reports[key]
 
 
-def _run_examples(report: Rapport, document: Document, jour: date) -> None:
+@dataclass(frozen=True)
+class ResultatExemple:
+    """What an example written in a rule gave.
+
+    Attributes:
+        regle: The rule's id.
+        nom: The example's name.
+        jour: The date it was evaluated at.
+        attendu: The status the example expects.
+        resultat: The rule's result on the example's declaration.
+        location: Where the example is written.
+    """
+
+    regle: str
+    nom: str
+    jour: date
+    attendu: str
+    resultat: ResultatRegle
+    location: Location
+
+    @property
+    def reussi(self) -> bool:
+        """Whether the rule gave the expected status."""
+        return self.resultat.statut.value == self.attendu
+
+
+def example_results(charte: Charte, document: Document, jour: date) -> list[ResultatExemple]:
+    """Run the examples written in the rules ``document`` defines, compiled as ``charte``.
+
+    Args:
+        charte: The charter or pack compiled from ``document``.
+        document: The file the rules and their examples are written in.
+        jour: Date of the examples that do not give one.
+
+    Raises:
+        InvalidInputError: An example's declaration is not valid.
+    """
     problems: list[Diagnostic] = []
-    for regle in report.regles:
+    results = []
+    for regle in (r for r in charte.regles if r.espace == ""):
         for index, exemple in enumerate(regle.source.exemples):
             where = (*regle.location.path, "exemples", index)
             try:
                 declaration = _inline_declaration(document, (*where, "projet"), exemple.projet, exemple.nom,
-                                                  report.charte)
+                                                  charte)
             except InvalidInputError as error:
                 problems.extend(error.diagnostics)
                 continue
-            decision = evaluate(report.charte, declaration, exemple.date or jour, classer_manquants=False)
-            result = decision.regle(regle.id)
+            day = exemple.date or jour
+            result = evaluate(charte, declaration, day, classer_manquants=False).regle(regle.id)
             assert result is not None
-            report.exemples += 1
-            report.record(result)
-            if result.statut.value != exemple.attendu:
-                report.echecs.append(Echec(document.locate(where),
-                                           f"exemple « {exemple.nom} » de {regle.id}",
-                                           [_status_gap(regle.id, exemple.attendu, result)]))
+            results.append(ResultatExemple(regle.id, exemple.nom, day, exemple.attendu, result,
+                                           document.locate(where)))
     if problems:
         raise InvalidInputError(problems)
+    return results
+
+
+def _run_examples(report: Rapport, document: Document, jour: date) -> None:
+    for outcome in example_results(report.charte, document, jour):
+        report.exemples += 1
+        report.record(outcome.resultat)
+        if not outcome.reussi:
+            report.echecs.append(Echec(outcome.location, f"exemple « {outcome.nom} » de {outcome.regle}",
+                                       [_status_gap(outcome.regle, outcome.attendu, outcome.resultat)]))
 
 
 def _inline_declaration(document: Document, prefix: tuple[PathItem, ...], projet: dict[str, Any], nom: str,

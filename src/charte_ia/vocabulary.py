@@ -43,15 +43,15 @@ _URL = re.compile(r"^https?://\S+$")
 
 @dataclass(frozen=True)
 class Vocabulaire:
-    """The typed list of declaration fields, and the declaration model built from it.
+    """La liste typée des champs de la fiche, et le modèle de validation qui en est tiré.
 
     Attributes:
-        id: Identifier of the vocabulary, for instance ``fiche-projet-ia/1``.
-        titre: Human title.
-        sections: The sections, in order.
-        champs: The fields by path, in questionnaire order.
-        groupes: Every path prefix that groups fields (``projet.donnees``…).
-        model: The pydantic model that validates a whole declaration file.
+        id: L'identifiant du vocabulaire, par exemple ``fiche-projet-ia/1``.
+        titre: Le titre.
+        sections: Les sections, dans l'ordre.
+        champs: Les champs par chemin, dans l'ordre du questionnaire.
+        groupes: Chaque préfixe de chemin qui regroupe des champs (``projet.donnees``…).
+        model: Le modèle pydantic qui valide un fichier de fiche entier.
     """
 
     id: str
@@ -62,7 +62,7 @@ class Vocabulaire:
     model: type[BaseModel] = field(repr=False)
 
     def champ(self, chemin: str) -> Champ | None:
-        """Return the field at ``chemin``, or ``None`` when there is none."""
+        """Le champ au chemin ``chemin``, ou ``None`` s'il n'y en a pas."""
         return self.champs.get(chemin)
 
     @cached_property
@@ -70,22 +70,22 @@ class Vocabulaire:
         return {chemin: index for index, chemin in enumerate(self.champs)}
 
     def ordre(self, chemin: str) -> int:
-        """Position of the field in the questionnaire (fields not found come last)."""
+        """La position du champ dans le questionnaire (les champs inconnus viennent en dernier)."""
         return self._positions.get(chemin, len(self.champs))
 
     def suggestion(self, chemin: str) -> str | None:
-        """A "vouliez-vous dire" hint for a path that is not in the vocabulary."""
+        """Une suggestion « vouliez-vous dire » pour un chemin absent du vocabulaire."""
         return did_you_mean(chemin, [*self.champs, *self.groupes])
 
     def etendre(self, champs: Sequence[Champ], document: Document,
                 where: tuple[PathItem, ...]) -> Vocabulaire:
-        """A copy with fields added by a charter or a pack (``champs:``).
+        """Une copie avec les champs ajoutés par une charte ou un paquet (``champs:``).
 
-        A charter may add fields, never redefine one: a path already in the vocabulary,
-        or one that is both a field and a group, is refused.
+        Une charte peut ajouter des champs, jamais en redéfinir : un chemin qui existe déjà, ou qui
+        serait à la fois un champ et un groupe, est refusé.
 
         Raises:
-            InvalidInputError: With every problem, located at the added field.
+            InvalidInputError: Avec chaque problème, localisé au champ ajouté.
         """
         problems: list[Diagnostic] = []
         sections = {s.id for s in self.sections}
@@ -120,7 +120,7 @@ class Vocabulaire:
                            _groups(everything), _declaration_model(everything))
 
     def json_schema(self) -> dict[str, Any]:
-        """The JSON Schema (draft 2020-12) of a declaration file."""
+        """Le schéma JSON (draft 2020-12) d'un fichier de fiche, pour l'autocomplétion dans un éditeur."""
         schema = self.model.model_json_schema()
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -134,7 +134,7 @@ class Vocabulaire:
 
 @cache
 def default_vocabulary() -> Vocabulaire:
-    """The vocabulary shipped with the package, loaded once."""
+    """Le vocabulaire fourni avec charte-ia (``fiche-projet-ia/1``), chargé une fois."""
     raw = (resources.files("charte_ia") / "vocabulaire" / _VOCABULARY_FILE).read_bytes()
     return build_vocabulary(read_bytes(raw, f"{_VOCABULARY_FILE} (vocabulaire intégré)"))
 
