@@ -165,6 +165,23 @@ def test_every_shipped_pack_is_importable_by_name(run: Callable[..., Run], write
     assert "68 règles" in result.out
 
 
+def test_a_pack_history_before_the_charter_starts_is_not_a_warning(run: Callable[..., Run], write) -> None:
+    # AIA-50-1 is « info » until 01/08/2026, then « majeur »: a charter in force from November
+    # never sees the first value, which is normal for an importer and not worth a warning.
+    charte = write("charte.yaml", CHARTE.split("importe:", maxsplit=1)[0].replace("2026-01-01", "2026-11-01")
+                   + "importe:\n  - {paquet: reglement-ia, version: 1.0.0, espace: ia}\n")
+    result = run("valider", charte, "--date", "2026-11-22", "--strict")
+    assert result.code == 0, result.err
+    assert "valeur-jamais-en-vigueur" not in result.err
+    changed = write("relevee.yaml", charte.read_text(encoding="utf-8") + """surcharges:
+  ia.AIA-50-1:
+    severite: {2024-08-01: majeur, 2026-01-01: bloquant}
+""")
+    result = run("valider", changed, "--date", "2026-11-22", "--strict")
+    assert result.code == 3
+    assert "[valeur-jamais-en-vigueur] la sévérité de la règle « ia.AIA-50-1 » datée du 01/08/2024" in result.err
+
+
 def test_pack_rules_read_their_own_parameters_and_the_charter_reads_them_namespaced(
         run: Callable[..., Run], files) -> None:
     charte, fiche = files("""

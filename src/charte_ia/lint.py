@@ -96,6 +96,8 @@ def _periods(regle: Regle, charte_periode: Periode) -> Iterator[Diagnostic]:
                        "celle de la charte : elle sera toujours hors vigueur", regle.location,
                        "corrigez « en_vigueur » de la règle ou de la charte")
         return
+    if regle.provenance is not None and not any(m.nature == "severite" for m in regle.modifications):
+        return  # an imported rule's severities are dated for every importer, not for this charter
     window = own if own is not None else charte_periode
     if own is not None and charte_periode.du > own.du:
         window = Periode(du=charte_periode.du, au=own.au)
