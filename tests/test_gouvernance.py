@@ -119,7 +119,7 @@ def test_derogation_before_and_after_expiry(run: Callable[..., Run]) -> None:
     assert (early["verdict"], early["derogations"][0]["etat"]) == ("non_conforme", "pas_encore_valable")
 
     text = run(*args, "--date", "2026-11-22").out
-    assert "Cette décision tient compte de 1 règle(s) dérogée(s) par le comité d'éthique" in text
+    assert "Cette décision tient compte de 1 règle dérogée par le comité d'éthique" in text
     assert "Dérogation CE-2026-07-01 accordée par Comité d'éthique du numérique" in text
     assert "CE-2026-07-01 (communs.HUM-01) — EXPIRÉE" in run(*args, "--date", "2027-01-01").out
 

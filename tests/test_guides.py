@@ -99,7 +99,8 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 def _same(expected: list[str], actual: list[str]) -> bool:
     if len(expected) != len(actual):
         return False
-    return all(a == e or (e.endswith("…") and a.startswith(e[:-1])) for e, a in zip(expected, actual, strict=True))
+    return all(a == e or (e.endswith("…") and a.startswith(e[:-1]))
+               for e, a in zip(expected, actual, strict=True))
 
 
 @pytest.fixture
@@ -118,7 +119,8 @@ def test_every_guide_has_commands() -> None:
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.stem)
 def test_guide_runs_as_written(guide: Path, sandbox: Path) -> None:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "LC_ALL": "C.UTF-8", "TZ": "Europe/Paris", "COLUMNS": "100", "NO_COLOR": "1"}
+           "LC_ALL": "C.UTF-8", "TZ": "Europe/Paris", "COLUMNS": "100", "NO_COLOR": "1",
+           "PYTHONUNBUFFERED": "1"}  # standard output and error interleaved as in a terminal
     env.pop("CHARTE_IA_DEBUG", None)
     for step in steps(guide):
         if step.fichier is not None:
@@ -128,13 +130,13 @@ def test_guide_runs_as_written(guide: Path, sandbox: Path) -> None:
             continue
         command = step.commande
         assert command is not None
-        done = subprocess.run(["bash", "-c", command.text], cwd=sandbox, env=env, capture_output=True,
-                              text=True, timeout=120, check=False)
-        actual = (done.stdout + done.stderr).rstrip("\n").splitlines()
+        done = subprocess.run(["bash", "-c", command.text], cwd=sandbox, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=120, check=False)
+        actual = done.stdout.rstrip("\n").splitlines()
         actual = [line.rstrip() for line in actual]
         if not command.expected:  # nothing shown: the command must simply succeed
-            assert done.returncode == 0, f"{guide.name}:{command.line} : code {done.returncode}\n{done.stderr}"
-        assert "Traceback" not in done.stderr, f"{guide.name}:{command.line} : {done.stderr}"
+            assert done.returncode == 0, f"{guide.name}:{command.line} : code {done.returncode}\n" + done.stdout
+        assert "Traceback" not in done.stdout, f"{guide.name}:{command.line} : {done.stdout}"
         assert matches(command.expected, actual), (
             f"{guide.name}:{command.line} : « {command.text} » n'affiche pas ce que dit le guide.\n"
             "--- attendu ---\n" + "\n".join(command.expected) + "\n--- obtenu ---\n" + "\n".join(actual))

@@ -179,7 +179,8 @@ def test_a_pack_history_before_the_charter_starts_is_not_a_warning(run: Callable
 """)
     result = run("valider", changed, "--date", "2026-11-22", "--strict")
     assert result.code == 3
-    assert "[valeur-jamais-en-vigueur] la sévérité de la règle « ia.AIA-50-1 » datée du 01/08/2024" in result.err
+    assert ("[valeur-jamais-en-vigueur] la sévérité de la règle « ia.AIA-50-1 » datée du 01/08/2024"
+            in result.err)
 
 
 def test_pack_rules_read_their_own_parameters_and_the_charter_reads_them_namespaced(

@@ -85,6 +85,11 @@ def valeur_fr(value: Any, *, crochets: bool = False) -> str:
     return str(value)
 
 
+def nombre_fr(n: int, singulier: str, pluriel: str | None = None) -> str:
+    """``n`` with its noun in French: singular for 0 and 1 (« 1 règle », « 3 règles »)."""
+    return f"{n} {singulier if n <= 1 else (pluriel or singulier + 's')}"
+
+
 class Gravite(StrEnum):
     """La gravité d'un diagnostic : une ``erreur`` arrête le chargement, un ``avertissement`` non."""
 

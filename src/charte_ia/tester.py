@@ -27,7 +27,7 @@ from pydantic import Field, StrictStr
 from charte_ia.charter import Charte, Regle
 from charte_ia.decision import Decision, ResultatRegle, Statut
 from charte_ia.declaration import Declaration, build_declaration
-from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem, did_you_mean, nombre_fr
 from charte_ia.engine import evaluate
 from charte_ia.load import charter_from_document, load_declaration
 from charte_ia.model import FORMAT_FICHE, IsoDate, StatutAttendu, Texte, _Model
@@ -316,9 +316,9 @@ def summary(reports: Iterable[Rapport], seuil: float) -> tuple[list[str], bool]:
         enough = coverage >= seuil
         ok = ok and not report.echecs and enough
         mark = "✓" if not report.echecs and enough else "✗"
-        lines.append(f"{mark} {report.fichier} : {report.exemples} exemple(s), {report.cas} cas, "
-                     f"{passed} réussi(s) ; couverture {coverage:g} % de {len(report.regles)} règle(s) "
-                     f"(seuil {seuil:g} %)")
+        lines.append(f"{mark} {report.fichier} : {nombre_fr(report.exemples, 'exemple')}, {report.cas} cas, "
+                     f"{nombre_fr(passed, 'réussi')} ; couverture {coverage:g} % de "
+                     f"{nombre_fr(len(report.regles), 'règle')} (seuil {seuil:g} %)")
         for echec in report.echecs:
             lines.append(f"  {echec.location}: {echec.nom}")
             lines += [f"    {gap}" for gap in echec.ecarts]

@@ -17,7 +17,7 @@ from charte_ia.decision import (
     Statut,
     Verdict,
 )
-from charte_ia.diagnostics import date_fr, valeur_fr
+from charte_ia.diagnostics import date_fr, nombre_fr, valeur_fr
 from charte_ia.model import Reference, Severite
 
 TITRES_VERDICT = {
@@ -63,11 +63,12 @@ def render_one(decision: Decision) -> str:
         f"  {SENS_VERDICT[decision.verdict]}",
     ]
     if decision.resume.derogee:
-        lines.append(f"  Cette décision tient compte de {decision.resume.derogee} règle(s) dérogée(s) par le "
-                     "comité d'éthique (voir ci-dessous).")
+        derogees = nombre_fr(decision.resume.derogee, "règle dérogée", "règles dérogées")
+        lines.append(f"  Cette décision tient compte de {derogees} par le comité d'éthique "
+                     "(voir ci-dessous).")
     if decision.assouplissements:
-        lines.append(f"  La charte assouplit {len(decision.assouplissements)} règle(s) importée(s), "
-                     "motifs ci-dessous.")
+        assouplies = nombre_fr(len(decision.assouplissements), "règle importée", "règles importées")
+        lines.append(f"  La charte assouplit {assouplies}, motifs ci-dessous.")
     lines += [
         "",
         f"Projet            : {decision.declaration.nom} ({decision.declaration.id})",
