@@ -135,7 +135,8 @@ def test_guide_runs_as_written(guide: Path, sandbox: Path) -> None:
         actual = done.stdout.rstrip("\n").splitlines()
         actual = [line.rstrip() for line in actual]
         if not command.expected:  # nothing shown: the command must simply succeed
-            assert done.returncode == 0, f"{guide.name}:{command.line} : code {done.returncode}\n" + done.stdout
+            where = f"{guide.name}:{command.line}"
+            assert done.returncode == 0, f"{where} : code {done.returncode}\n{done.stdout}"
         assert "Traceback" not in done.stdout, f"{guide.name}:{command.line} : {done.stdout}"
         assert matches(command.expected, actual), (
             f"{guide.name}:{command.line} : « {command.text} » n'affiche pas ce que dit le guide.\n"
