@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
-from charte_ia.diagnostics import date_fr, valeur_fr
+from charte_ia.diagnostics import date_fr, nombre_fr, valeur_fr
 from charte_ia.model import Severite
 from charte_ia.report.text import (
     LIBELLES_DEROGATION,
@@ -67,6 +67,7 @@ def _environment() -> Environment:
     environment.filters["date_fr"] = date_fr
     environment.filters["valeur"] = valeur_fr
     environment.filters["reference"] = format_reference
+    environment.filters["nombre"] = nombre_fr
     return environment
 
 
