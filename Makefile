@@ -10,12 +10,12 @@ RAPPORTS := rapports
 # axe-core (contrôle d'accessibilité des rapports HTML), installé depuis le registre npm.
 AXE     := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test bench lint typecheck verifier-exemples navigateur clean
+.PHONY: demo test docs bench lint typecheck verifier-exemples navigateur clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
 	touch $(STAMP)
 
 ## demo : installe le projet, vérifie une fiche d'exemple et écrit le rapport pour le comité
@@ -34,6 +34,13 @@ test: $(STAMP) $(AXE) navigateur
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest --cov --cov-report=term
 	$(BIN)/charte-ia tester regles/*.yaml chartes/*.yaml tests/chartes/*.yaml --seuil 100
+	$(MAKE) --no-print-directory docs
+
+## docs : génère le catalogue des règles et construit le site de documentation (site/)
+docs: $(STAMP)
+	$(BIN)/charte-ia documenter --sortie docs/catalogue
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "== Site de documentation : site/index.html"
 
 ## bench : mesure la compilation de la charte et la vitesse d'évaluation
 bench: $(STAMP)
@@ -64,4 +71,4 @@ verifier-exemples: $(STAMP)
 	-$(BIN)/charte-ia tester tests/chartes/*.yaml
 
 clean:
-	rm -rf $(VENV) $(RAPPORTS) .pytest_cache .mypy_cache .ruff_cache .coverage build dist src/*.egg-info
+	rm -rf $(VENV) $(RAPPORTS) site docs/catalogue .pytest_cache .mypy_cache .ruff_cache .coverage build dist src/*.egg-info
