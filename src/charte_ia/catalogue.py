@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from charte_ia import cel
-from charte_ia.charter import Charte, Gabarit, Modification, Regle, describe_severities
+from charte_ia.charter import Charte, Gabarit, Modification, Regle, describe_period, describe_severities
 from charte_ia.compiler import PAQUETS_INTEGRES, paquets_integres
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr, valeur_fr
 from charte_ia.engine import fields_of
@@ -210,6 +210,7 @@ class _Catalogue:
 
     def __post_init__(self) -> None:
         self.packs = {u.charte.meta.id: u for u in self.units if u.est_paquet}
+        self.sections = self.units[0].charte.vocabulaire.sections if self.units else ()
         for unit in self.units:
             self._index_fields(unit)
 
@@ -296,8 +297,7 @@ class _Catalogue:
         md.para("Chaque champ de la fiche projet (`fiche-projet-ia/1`), section par section, avec le nombre "
                 "de règles et de qualifications documentées ici qui le lisent. Toute valeur peut aussi "
                 "s'écrire `inconnu`.")
-        sections = self.units[0].charte.vocabulaire.sections if self.units else ()
-        for section in sections:
+        for section in self.sections:
             members = [c for c in champs.values() if c.section == section.id]
             if not members:
                 continue
@@ -400,7 +400,6 @@ class _CharterPage:
         unit, charte, meta = self.unit, self.unit.charte, self.unit.charte.meta
         md = _Markdown()
         md.title(_md(meta.titre))
-        periode = meta.en_vigueur
         facts = [("Identifiant", f"`{meta.id}`"), ("Version", meta.version),
                  ("Éditeur", _md(meta.editeur.nom) if meta.editeur else "—")]
         if meta.adoption:
@@ -408,8 +407,7 @@ class _CharterPage:
             text = (f"{_md(adoption.instance)}, délibération {_md(adoption.deliberation)} "
                     f"du {date_fr(adoption.date)}")
             facts.append(("Adoption", _link(text, adoption.url) if adoption.url else text))
-        until = f" au {date_fr(periode.au)}" if periode.au else ""
-        facts += [("En vigueur", f"du {date_fr(periode.du)}{until}"),
+        facts += [("En vigueur", describe_period(meta.en_vigueur)),
                   ("Licence", meta.licence or "—"), ("Fichier", f"`{unit.document.name}`"),
                   ("Empreinte sha256", f"`{charte.sha256}`")]
         md.facts(facts)
@@ -636,8 +634,8 @@ class _FieldPage:
         md = _Markdown()
         md.title(f"`{champ.chemin}`")
         md.para(f"**{_md(champ.question)}**")
-        sections = {s.id: s.titre for s in self.catalogue.units[0].charte.vocabulaire.sections}
-        facts = [("Section", _md(sections.get(champ.section, champ.section))), ("Type", _type_fr(champ)),
+        section = next((s.titre for s in self.catalogue.sections if s.id == champ.section), champ.section)
+        facts = [("Section", _md(section)), ("Type", _type_fr(champ)),
                  ("Obligatoire", "oui" if champ.obligatoire else "non")]
         if champ.unite:
             facts.append(("Unité", _md(champ.unite)))
@@ -834,10 +832,7 @@ def _dated(dated: Sequence[tuple[date, Any]]) -> str:
 
 
 def _period(regle: Regle) -> str:
-    if regle.en_vigueur is None:
-        return "comme la charte qui l'applique"
-    until = f" au {date_fr(regle.en_vigueur.au)}" if regle.en_vigueur.au else ""
-    return f"du {date_fr(regle.en_vigueur.du)}{until}"
+    return "comme la charte qui l'applique" if regle.en_vigueur is None else describe_period(regle.en_vigueur)
 
 
 def _template(gabarit: Gabarit) -> str:

@@ -320,6 +320,11 @@ def describe_severities(dated: Sequence[tuple[date, Severite]]) -> str:
         for day, severite in dated)
 
 
+def describe_period(periode: Periode) -> str:
+    """A period in French: ``du 01/04/2026 au 31/12/2027``, or ``du 01/04/2026`` when open-ended."""
+    return f"du {date_fr(periode.du)}" + (f" au {date_fr(periode.au)}" if periode.au else "")
+
+
 def entree_au(dated: Sequence[tuple[date, T]], jour: date) -> tuple[date, T] | None:
     """The dated entry in force on ``jour``: the last one dated on or before it."""
     current: tuple[date, T] | None = None

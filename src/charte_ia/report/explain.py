@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from charte_ia import cel
-from charte_ia.charter import Charte, Gabarit, Regle, describe_severities, entree_au
+from charte_ia.charter import Charte, Gabarit, Regle, describe_period, describe_severities, entree_au
 from charte_ia.diagnostics import date_fr, valeur_fr
 from charte_ia.engine import fields_of
 from charte_ia.model import DEBUT_DES_TEMPS
@@ -22,9 +22,8 @@ from charte_ia.report.text import format_reference
 def explain_charter(charte: Charte, jour: date) -> str:
     """The merged charter: packs, rules with their origin and changes, parameters, qualifications."""
     meta = charte.meta
-    periode = meta.en_vigueur
     lines = [f"Charte : {meta.titre}", f"  {meta.id}, version {meta.version} — {charte.fichier}",
-             f"  en vigueur du {date_fr(periode.du)}" + (f" au {date_fr(periode.au)}" if periode.au else ""),
+             f"  en vigueur {describe_period(meta.en_vigueur)}",
              f"  sha256 {charte.sha256}"]
     if charte.paquets:
         lines += ["", f"Paquets importés ({len(charte.paquets)}) :"]
@@ -151,10 +150,7 @@ def _change(loosening: bool) -> str:
 
 
 def _period(regle: Regle) -> str:
-    if regle.en_vigueur is None:
-        return "comme la charte"
-    until = f" au {date_fr(regle.en_vigueur.au)}" if regle.en_vigueur.au else ""
-    return f"du {date_fr(regle.en_vigueur.du)}{until}"
+    return "comme la charte" if regle.en_vigueur is None else describe_period(regle.en_vigueur)
 
 
 def _parameter(dated: Any, jour: date) -> str:
