@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from charte_ia import cel
+from charte_ia.limits import DEFAULT_LIMITS
 
 
 def _run(text: str, **roots: object) -> object:
@@ -34,8 +35,8 @@ def test_has_arguments_are_marked() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("x" * (cel.MAX_LENGTH + 1), "trop longue"),
-    ("(" * (cel.MAX_NESTING + 1) + "true" + ")" * (cel.MAX_NESTING + 1), "trop imbriquée"),
+    ("x" * (DEFAULT_LIMITS.cel_max_length + 1), "trop longue"),
+    ("(" * (DEFAULT_LIMITS.cel_max_nesting + 1) + "true" + ")" * (DEFAULT_LIMITS.cel_max_nesting + 1), "trop imbriquée"),
     ("[1].all(a, [1].all(b, [1].all(c, true)))", "trop de parcours de listes imbriqués"),
     (" && ".join(["true"] * 1500), "expression trop"),
     ("projet.a &&& projet.b", "syntaxe CEL invalide"),

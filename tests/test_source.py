@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from charte_ia.diagnostics import InvalidInputError
-from charte_ia.source import MAX_NODES, read_bytes
+from charte_ia.limits import DEFAULT_LIMITS
+from charte_ia.source import read_bytes
 
 
 def _codes(raw: bytes) -> list[str]:
@@ -51,7 +52,7 @@ def test_alias_bombs_stop_at_the_node_limit() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
     assert _codes("\n".join(lines).encode()) == ["yaml-trop-de-noeuds"]
-    assert MAX_NODES < 10**8
+    assert DEFAULT_LIMITS.max_nodes < 10**8
 
 
 def test_deep_nesting_is_refused() -> None:

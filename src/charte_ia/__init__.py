@@ -33,6 +33,7 @@ from charte_ia.diagnostics import (
     Location,
 )
 from charte_ia.engine import evaluate
+from charte_ia.limits import Limits
 from charte_ia.load import load_charter, load_declaration
 from charte_ia.model import Severite
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
@@ -45,6 +46,7 @@ __all__ = [
     "Derogations",
     "Diagnostic",
     "InvalidInputError",
+    "Limits",
     "Location",
     "Regle",
     "ResultatRegle",

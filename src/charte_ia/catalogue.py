@@ -32,6 +32,7 @@ from charte_ia.charter import Charte, Gabarit, Modification, Regle, describe_per
 from charte_ia.compiler import PAQUETS_INTEGRES, paquets_integres
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr, valeur_fr
 from charte_ia.engine import fields_of
+from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document
 from charte_ia.model import DEBUT_DES_TEMPS, Champ, Reference, TypeChamp
 from charte_ia.source import Document, read_bytes
@@ -70,17 +71,18 @@ def _shipped(folder: str, name: str) -> Document:
     return read_bytes(resource.read_bytes(), f"charte_ia/{folder}/{name}.yaml")
 
 
-def build_pages(documents: Sequence[Document], jour: date) -> dict[str, str]:
+def build_pages(documents: Sequence[Document], jour: date, limits: Limits = DEFAULT_LIMITS) -> dict[str, str]:
     """Every page of the catalogue, by path relative to the catalogue folder.
 
     Args:
         documents: Packs and charters, already read.
         jour: The date the examples that give none are evaluated at.
+        limits: The bounds for the packs they import and for their expressions.
 
     Raises:
         InvalidInputError: A file is not a valid pack or charter, or an example is invalid.
     """
-    units = _units(documents, jour)
+    units = _units(documents, jour, limits)
     catalogue = _Catalogue(units, jour)
     return catalogue.pages()
 
@@ -161,12 +163,12 @@ class _Unit:
         return self.document.data if isinstance(self.document.data, dict) else {}
 
 
-def _units(documents: Sequence[Document], jour: date) -> list[_Unit]:
+def _units(documents: Sequence[Document], jour: date, limits: Limits) -> list[_Unit]:
     units = []
     problems: list[Diagnostic] = []
     for document in documents:
         try:
-            charte = charter_from_document(document)
+            charte = charter_from_document(document, limits=limits)
             results: dict[str, list[ResultatExemple]] = {}
             for outcome in example_results(charte, document, jour):
                 results.setdefault(outcome.regle, []).append(outcome)

@@ -10,6 +10,13 @@ engine-neutral interface:
 * :func:`evaluate` runs a compiled expression and returns either a plain Python value
   or a :class:`Failure` with a short French message (never the activation dump).
 
+cel-python has no cost limit: a list traversal nested in another over long lists runs for
+minutes. Every evaluation here is metered: each node of the syntax tree visited is one step,
+drawn from a :class:`Budget` (per expression and per decision, :mod:`charte_ia.limits`).
+An exhausted budget is a :class:`Failure`, so the rule is in ``erreur``; steps, unlike
+seconds, give the same decision on every machine. Concatenations are charged by the size
+of what they build, so that memory stays bounded too.
+
 Only the interpreted runner is used: cel-python's compiled runner shares module
 globals between threads. Interpreted programs build a fresh evaluator per call, so a
 compiled :class:`Expression` may be evaluated from several threads at once. Creating a
@@ -30,20 +37,18 @@ from typing import Any
 import celpy
 from celpy import celtypes
 from celpy.celparser import CELParseError
-from celpy.evaluation import CELEvalError, CELUnsupportedError
+from celpy.evaluation import CELEvalError, CELUnsupportedError, Evaluator
 
-MAX_LENGTH = 2_000
-"""Longest expression accepted, in characters."""
-MAX_NESTING = 12
-"""Deepest nesting of brackets accepted: ``(``, ``[`` and ``{``."""
+from charte_ia.limits import DEFAULT_LIMITS, Limits
+
 MAX_NODES = 2_000
 """Largest syntax tree accepted, in nodes."""
-MAX_TREE_DEPTH = 220
-"""Deepest syntax tree accepted (each bracket level adds about a dozen tree levels)."""
-MAX_COMPREHENSIONS = 2
-"""Deepest nesting of ``all``/``exists``/``exists_one``/``map``/``filter`` accepted."""
+TREE_LEVELS_PER_BRACKET = 18
+"""Syntax tree levels one bracket level adds, at most (the tree depth is bounded with it)."""
 
 _MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
+_EXTENSIONS = frozenset({"reduce", "min"})
+"""cel-python macros outside the CEL specification: refused, so that charters stay portable."""
 _LOCK = threading.Lock()
 
 
@@ -141,13 +146,71 @@ class Failure:
     absent: str | None = None
 
 
-def compile_expression(text: str) -> Expression:
+class Budget:
+    """The evaluation steps a decision may still spend, and the cap for one expression.
+
+    A budget belongs to one evaluation at a time: it is not shared between threads.
+    """
+
+    def __init__(self, per_expression: int, total: int) -> None:
+        self.per_expression = per_expression
+        self.left = total
+
+    @classmethod
+    def of(cls, limits: Limits) -> Budget:
+        """A fresh budget for one decision."""
+        return cls(limits.cel_max_steps, limits.decision_max_steps)
+
+
+class _OverBudget(BaseException):
+    """Raised inside cel-python when the steps run out.
+
+    A :class:`BaseException`, so that no handler of cel-python catches it, logs it or turns
+    it into a value: it always reaches :func:`evaluate`.
+    """
+
+
+class _Meter:
+    __slots__ = ("left", "spent")
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+        self.spent = 0
+
+    def spend(self, steps: int) -> None:
+        self.spent += steps
+        if self.spent > self.left:
+            raise _OverBudget
+
+
+class _MeteredEvaluator(Evaluator):
+    """cel-python's tree-walking evaluator, charged one step per node visited."""
+
+    def __init__(self, ast: Any, activation: Any, meter: _Meter) -> None:
+        super().__init__(ast, activation)
+        self._meter = meter
+
+    def sub_evaluator(self, ast: Any) -> _MeteredEvaluator:  # macros: same meter
+        return _MeteredEvaluator(ast, self.activation, self._meter)
+
+    def _visit_tree(self, tree: Any) -> Any:
+        self._meter.spend(1)
+        return super()._visit_tree(tree)
+
+    def addition(self, tree: Any) -> Any:
+        result = super().addition(tree)
+        if isinstance(result, str | list):  # a concatenation: charged by what it builds
+            self._meter.spend(len(result) // 64)
+        return result
+
+
+def compile_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> Expression:
     """Parse and check an expression once.
 
     Raises:
         CelSyntaxError: Syntax error, or an expression beyond the size limits.
     """
-    _check_text(text)
+    _check_text(text, limits)
     with _LOCK:  # cel-python's parser is a process-wide singleton
         try:
             tree = _ENV.compile(text)
@@ -157,7 +220,7 @@ def compile_expression(text: str) -> Expression:
             raise CelSyntaxError("expression trop imbriquée",
                                  hint="découpez-la en clauses ou en qualifications") from None
         program = _ENV.program(tree)
-    references = _Walker().references(tree)
+    references = _Walker(limits).references(tree)
     return Expression(text, references, program)
 
 
@@ -187,18 +250,30 @@ def to_cel(value: Any) -> Any:
     raise TypeError(f"type non convertible en CEL : {type(value).__name__}")
 
 
-def evaluate(expression: Expression, activation: Mapping[str, Any]) -> Any | Failure:
-    """Evaluate a compiled expression.
+def evaluate(expression: Expression, activation: Mapping[str, Any],
+             budget: Budget | None = None) -> Any | Failure:
+    """Evaluate a compiled expression, within a budget of steps.
 
     Args:
         expression: From :func:`compile_expression`.
         activation: Root names bound to values already converted by :func:`to_cel`.
+        budget: The steps left to the decision; a fresh default one when not given.
 
     Returns:
-        The result as plain Python data, or a :class:`Failure`.
+        The result as plain Python data, or a :class:`Failure` (also when the budget runs out).
     """
+    budget = budget if budget is not None else Budget.of(DEFAULT_LIMITS)
+    if budget.left <= 0:
+        return _spent()
+    meter = _Meter(min(budget.per_expression, budget.left))
+    program = expression._program
     try:
-        result = expression._program.evaluate(dict(activation))
+        result = _MeteredEvaluator(program.ast, program.new_activation(), meter).evaluate(dict(activation))
+    except _OverBudget:
+        if meter.left < budget.per_expression:
+            return _spent()
+        return Failure(f"évaluation interrompue : plus de {_thousands(budget.per_expression)} étapes "
+                       "pour cette expression (des listes trop longues parcourues l'une dans l'autre ?)")
     except CELEvalError as error:
         return _failure(error)
     except CELUnsupportedError:
@@ -209,7 +284,18 @@ def evaluate(expression: Expression, activation: Mapping[str, Any]) -> Any | Fai
             OverflowError):
         # cel-python lets some Python exceptions through (macro arity, overflow…).
         return Failure("opération impossible sur ces valeurs")
+    finally:
+        budget.left -= meter.spent
     return _from_cel(result)
+
+
+def _spent() -> Failure:
+    return Failure("évaluation interrompue : la décision a épuisé son budget d'étapes "
+                   "(ses expressions sont trop coûteuses à évaluer ensemble)")
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
 
 
 def _from_cel(value: Any) -> Any | Failure:
@@ -260,10 +346,10 @@ def _failure(error: CELEvalError) -> Failure:
     return Failure("erreur d'évaluation de l'expression")
 
 
-def _check_text(text: str) -> None:
-    if len(text) > MAX_LENGTH:
-        raise CelSyntaxError(f"expression trop longue ({len(text)} caractères, au plus {MAX_LENGTH})",
-                             hint="découpez-la en clauses ou en qualifications")
+def _check_text(text: str, limits: Limits) -> None:
+    if len(text) > limits.cel_max_length:
+        raise CelSyntaxError(f"expression trop longue ({len(text)} caractères, au plus "
+                             f"{limits.cel_max_length})", hint="découpez-la en clauses ou en qualifications")
     depth = 0
     quote: str | None = None
     line, column = 1, 0
@@ -279,8 +365,8 @@ def _check_text(text: str) -> None:
             quote = char
         elif char in "([{":
             depth += 1
-            if depth > MAX_NESTING:
-                raise CelSyntaxError(f"expression trop imbriquée (plus de {MAX_NESTING} niveaux "
+            if depth > limits.cel_max_nesting:
+                raise CelSyntaxError(f"expression trop imbriquée (plus de {limits.cel_max_nesting} niveaux "
                                      "de parenthèses ou de crochets)", line, column,
                                      "découpez-la en clauses ou en qualifications")
         elif char in ")]}":
@@ -317,7 +403,8 @@ def _syntax_error(text: str, error: CELParseError) -> CelSyntaxError:
 class _Walker:
     """Walks a cel-python syntax tree: bounds, references and bound macro variables."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
         self.found: list[Reference] = []
         self.bound: set[str] = set()
         self.nodes = 0
@@ -339,7 +426,7 @@ class _Walker:
             if self.nodes > MAX_NODES:
                 raise CelSyntaxError(f"expression trop grande (plus de {MAX_NODES} nœuds)",
                                      hint="découpez-la en clauses ou en qualifications")
-            if depth > MAX_TREE_DEPTH:
+            if depth > TREE_LEVELS_PER_BRACKET * (self.limits.cel_max_nesting + 1):
                 raise CelSyntaxError("expression trop imbriquée",
                                      hint="découpez-la en clauses ou en qualifications")
             stack.extend((child, depth + 1) for child in getattr(node, "children", ()))
@@ -354,11 +441,16 @@ class _Walker:
             return
         if kind == "member_dot_arg":
             method = str(node.children[1])
+            if method in _EXTENSIONS:
+                raise CelSyntaxError(f"« {method}() » n'appartient pas au langage CEL standard",
+                                     node.meta.line, node.meta.column,
+                                     "utilisez all, exists, exists_one, map ou filter")
             if method in _MACROS:
                 comprehensions += 1
-                if comprehensions > MAX_COMPREHENSIONS:
+                if comprehensions > self.limits.cel_max_comprehensions:
                     raise CelSyntaxError(
-                        f"trop de parcours de listes imbriqués (au plus {MAX_COMPREHENSIONS})",
+                        "trop de parcours de listes imbriqués (au plus "
+                        f"{self.limits.cel_max_comprehensions})",
                         node.meta.line, node.meta.column,
                         "un parcours imbriqué dans un autre peut coûter très cher à évaluer")
                 args = node.children[2].children if len(node.children) > 2 else []

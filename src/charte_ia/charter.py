@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from charte_ia import cel
 from charte_ia.decision import PaquetImporte
 from charte_ia.diagnostics import Diagnostic, Location, date_fr
+from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import (
     DEBUT_DES_TEMPS,
     EffetException,
@@ -254,6 +255,8 @@ class Charte:
         lieu_vigueur: Où est écrite la période de vigueur de la charte.
         lieux_parametres: Où sont écrites les valeurs datées de chaque paramètre, par nom complet.
         est_paquet: Si elle a été compilée à partir d'un paquet de règles plutôt que d'une charte.
+        limites: Les bornes avec lesquelles elle a été chargée ; l'évaluation applique leur
+            budget d'étapes.
     """
 
     meta: MetaCharte
@@ -272,6 +275,7 @@ class Charte:
     lieu_vigueur: Location | None = None
     lieux_parametres: Mapping[str, Location] = field(default_factory=dict)
     est_paquet: bool = False
+    limites: Limits = DEFAULT_LIMITS
 
     def regle(self, regle_id: str) -> Regle | None:
         """La règle qui porte cet identifiant (avec son espace de noms), s'il y en a une."""

@@ -44,6 +44,7 @@ from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogations, load_derogations, orphelines
 from charte_ia.diagnostics import Diagnostic, Gravite, InvalidInputError, Location, did_you_mean
 from charte_ia.engine import evaluate
+from charte_ia.limits import Limits
 from charte_ia.lint import lint
 from charte_ia.load import load_charter, load_declaration
 from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
@@ -166,12 +167,22 @@ _DEROGATIONS = click.option("--derogations", "derogations_path", default=None, m
 @click.group(cls=Groupe, context_settings=_HELP, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 @click.version_option(__version__, "-V", "--version", message="charte-ia %(version)s",
                       help="Afficher la version et quitter.")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Vérifier des projets d'IA au regard de la charte éthique de l'IA d'une collectivité.
 
     Codes de sortie : 0 conforme (ou avec réserves), 1 non conforme, 2 incomplet,
-    3 entrée invalide, 4 erreur interne.
+    3 entrée invalide, 4 erreur interne. Les limites de taille et de coût se règlent par
+    des variables d'environnement CHARTE_IA_* (voir la référence des commandes).
     """
+    ctx.obj = Limits.from_environment(os.environ)
+
+
+def _limits() -> Limits:
+    """The limits of this run, read from the environment once by the group."""
+    limits = click.get_current_context().find_root().obj
+    assert isinstance(limits, Limits)
+    return limits
 
 
 @cli.command()
@@ -199,7 +210,7 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
     formats = tuple(dict.fromkeys(formats))
     if sortie is None and len(formats) > 1:
         raise UsageFrancais("plusieurs formats demandent un dossier de sortie : --sortie DOSSIER")
-    charte = load_charter(charte_path)
+    charte = load_charter(charte_path, limits=_limits())
     derogations = _derogations(derogations_path, charte)
     reference = jour or date.today()
     stamp = _now() if horodater else None
@@ -207,7 +218,7 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
     codes: list[int] = []
     for path in declarations:
         try:
-            declaration = load_declaration(path, vocabulaire=charte.vocabulaire)
+            declaration = load_declaration(path, vocabulaire=charte.vocabulaire, limits=charte.limites)
         except InvalidInputError as error:
             _print_diagnostics(error.diagnostics)
             codes.append(EXIT_INVALID)
@@ -234,7 +245,7 @@ def expliquer(*, regle_id: str | None, charte_path: str, jour: date | None) -> N
     locales (les assouplissements avec leur motif), les paramètres et les qualifications.
     REGLE peut s'écrire sans son espace (TRA-01 pour communs.TRA-01) s'il n'y a pas d'ambiguïté.
     """
-    charte = load_charter(charte_path)
+    charte = load_charter(charte_path, limits=_limits())
     reference = jour or date.today()
     if regle_id is None:
         click.echo(explain_charter(charte, reference), nl=False)
@@ -263,10 +274,10 @@ def completer(*, declaration_path: str, charte_path: str, jour: date | None,
     Avec --interactif, les questions sont posées dans l'ordre ; la décision est recalculée
     après chaque réponse et la fiche complétée est enregistrée sans perdre ses commentaires.
     """
-    charte = load_charter(charte_path)
+    charte = load_charter(charte_path, limits=_limits())
     derogations = _derogations(derogations_path, charte)
     reference = jour or date.today()
-    declaration = load_declaration(declaration_path, vocabulaire=charte.vocabulaire)
+    declaration = load_declaration(declaration_path, vocabulaire=charte.vocabulaire, limits=charte.limites)
     decision = evaluate(charte, declaration, reference, derogations=derogations)
     if not interactif:
         click.echo(_questions(decision), nl=False)
@@ -297,7 +308,7 @@ def valider(*, chartes: tuple[str, ...], jour: date | None, strict: bool) -> Non
     reference = jour or date.today()
     for path in chartes:
         try:
-            charte = load_charter(path)
+            charte = load_charter(path, limits=_limits())
         except InvalidInputError as error:
             _print_diagnostics(error.diagnostics)
             click.echo(f"✗ {path} : invalide ({_count(len(error.diagnostics), 'problème', 'problèmes')})",
@@ -331,7 +342,7 @@ def tester(*, fichiers: tuple[str, ...], jour: date | None, seuil: float) -> Non
     chaque clause d'une règle qui en a plusieurs doit être vue en échec. Code 0 si tout
     réussit avec la couverture demandée, 1 sinon, 3 si un fichier est invalide.
     """
-    reports = run_tests(fichiers, jour or date.today())
+    reports = run_tests(fichiers, jour or date.today(), _limits())
     lines, ok = test_summary(reports, seuil)
     click.echo("\n".join(lines))
     sys.exit(EXIT_OK if ok else EXIT_NON_CONFORME)
@@ -347,7 +358,7 @@ def schema(*, quoi: str, charte_path: str | None) -> None:
     if quoi == "decision":
         payload = decision_json_schema()
     elif charte_path is not None:
-        payload = load_charter(charte_path).vocabulaire.json_schema()
+        payload = load_charter(charte_path, limits=_limits()).vocabulaire.json_schema()
     else:
         from charte_ia.vocabulary import default_vocabulary  # noqa: PLC0415 - loaded on demand
         payload = default_vocabulary().json_schema()
@@ -369,8 +380,8 @@ def documenter(*, fichiers: tuple[str, ...], sortie: str, jour: date | None) -> 
     charte (vue fusionnée, modifications et motifs) et une page par champ de la fiche (avec
     les règles qui le lisent). Le dossier est remplacé d'un coup : ne le modifiez pas à la main.
     """
-    documents = [read_file(path) for path in fichiers] if fichiers else shipped_documents()
-    pages = build_pages(documents, jour or date.today())
+    documents = [read_file(path, _limits()) for path in fichiers] if fichiers else shipped_documents()
+    pages = build_pages(documents, jour or date.today(), _limits())
     write_catalogue(pages, Path(sortie))
     click.echo(f"Catalogue écrit dans {sortie} : {_count(len(pages), 'page', 'pages')} "
                f"({_count(len(documents), 'fichier documenté', 'fichiers documentés')}).")
@@ -382,7 +393,7 @@ def documenter(*, fichiers: tuple[str, ...], sortie: str, jour: date | None) -> 
 def _derogations(path: str | None, charte: Charte) -> Derogations | None:
     if path is None:
         return None
-    derogations = load_derogations(path)
+    derogations = load_derogations(path, limits=charte.limites)
     derogations.verifier_charte(charte)
     return derogations
 

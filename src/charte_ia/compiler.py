@@ -52,6 +52,7 @@ from charte_ia.diagnostics import (
     did_you_mean,
     valeur_fr,
 )
+from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import (
     DEBUT_DES_TEMPS,
     Clause,
@@ -93,7 +94,7 @@ def _shipped_packs() -> tuple[str, ...]:
 
 
 def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
-                    vocabulaire: Vocabulaire) -> Charte:
+                    vocabulaire: Vocabulaire, limits: Limits = DEFAULT_LIMITS) -> Charte:
     """Compile a validated charter, with the packs it imports, into a merged charter.
 
     A pack can be compiled the same way, on its own (to check it, or to evaluate a
@@ -109,7 +110,7 @@ def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
                           en_vigueur=Periode(du=DEBUT_DES_TEMPS), principes=pack.principes)
     else:
         meta = fichier.charte
-    state = _State(vocabulaire)
+    state = _State(vocabulaire, limits)
     unit = _Unit(state, fichier, document, espace="", stack=(_key_of_file(document.name),),
                  identity=(meta.id, meta.titre, meta.version), principes=meta.principes)
     regles = unit.run()
@@ -124,7 +125,7 @@ def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
                   principes, tuple(state.modifications), tuple(state.desactivees),
                   lieu_vigueur=document.locate(("charte", "en_vigueur")),
                   lieux_parametres=state.lieux_parametres,
-                  est_paquet=isinstance(fichier, FichierPaquet))
+                  est_paquet=isinstance(fichier, FichierPaquet), limites=limits)
 
 
 def _diagnostic_order(main: str) -> Any:
@@ -142,6 +143,7 @@ class _State:
     """What the compilation of a charter and all its packs builds together."""
 
     vocabulaire: Vocabulaire
+    limits: Limits
     problems: list[Diagnostic] = field(default_factory=list)
     portees: dict[str, Portee] = field(default_factory=dict)
     parametres: dict[str, tuple[tuple[date, Any], ...]] = field(default_factory=dict)
@@ -247,7 +249,7 @@ class _Unit:
             base = Path(self.document.name).parent if self.document.name != "-" else Path()
             path = Path(os.path.normpath(base / reference))
             try:
-                return read_file(path), _key_of_file(str(path))
+                return read_file(path, self.state.limits), _key_of_file(str(path))
             except InvalidInputError as error:
                 if error.diagnostics[0].code in ("fichier-introuvable", "fichier-illisible"):
                     self._problem("paquet-introuvable", f"paquet introuvable : {path}", at,
@@ -475,7 +477,7 @@ class _Unit:
                     offset: tuple[int, int] = (1, 1)) -> cel.Expression | None:
         scope = self.espace if espace is None else espace
         try:
-            expression = cel.compile_expression(text.strip())
+            expression = cel.compile_expression(text.strip(), self.state.limits)
         except cel.CelSyntaxError as error:
             line, column = _shift(offset, error.line, error.column + _leading(text))
             self.state.problem(Diagnostic("cel-syntaxe", error.message, self._at(path, line, column),
@@ -661,7 +663,7 @@ class _Override:
         if text is None or text == base:
             return regle
         try:
-            return replace(regle, applicable_si=cel.compile_expression(text))
+            return replace(regle, applicable_si=cel.compile_expression(text, self.unit.state.limits))
         except cel.CelSyntaxError as error:
             self.unit._problem("cel-syntaxe", f"condition d'application combinée : {error.message}", at,
                                error.hint)

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from charte_ia.charter import Charte
 from charte_ia.diagnostics import Diagnostic, Gravite, InvalidInputError, Location, did_you_mean
+from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import IsoDate, Texte, _Model
 from charte_ia.source import Document, read_file
 from charte_ia.validation import validate_document
@@ -97,11 +98,12 @@ class Derogations:
                 "passez le fichier de dérogations de la charte appliquée")])
 
 
-def load_derogations(path: str | Path) -> Derogations:
+def load_derogations(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Derogations:
     """Lire et valider un fichier de dérogations (``format: derogations/1``).
 
     Args:
         path: Le fichier YAML des dérogations.
+        limits: Les bornes de taille et de profondeur du fichier (:class:`Limits`).
 
     Returns:
         Les dérogations, à passer à :func:`charte_ia.evaluate`.
@@ -109,7 +111,7 @@ def load_derogations(path: str | Path) -> Derogations:
     Raises:
         InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
-    document = read_file(path)
+    document = read_file(path, limits)
     fichier = validate_document(FichierDerogations, document, code="derogations")
     seen: dict[str, int] = {}
     problems = []

@@ -67,6 +67,9 @@ def date_fr(day: date) -> str:
 def valeur_fr(value: Any, *, crochets: bool = False) -> str:
     """A value written the French way: ``oui``/``non``, ``3,5``, ``22/11/2026``, ``FR, DE``.
 
+    A list of more than 50 values shows its first 20 and its size, a text of more than
+    500 characters its first 200 and its length: a report stays readable whatever the input.
+
     Args:
         crochets: Write a list between brackets (``[FR, DE]``, ``[]``), as where a value
             is quoted beside its field; without them, an empty list is ``(aucun)``.
@@ -78,11 +81,21 @@ def valeur_fr(value: Any, *, crochets: bool = False) -> str:
     if isinstance(value, date):
         return date_fr(value)
     if isinstance(value, list):
-        items = ", ".join(valeur_fr(v) for v in value)
+        shown = value if len(value) <= _LONG else value[:_SHOWN]
+        items = ", ".join(valeur_fr(v) for v in shown)
+        if len(shown) < len(value):
+            items += f", … ({len(value)} valeurs en tout)"
         return f"[{items}]" if crochets else items or "(aucun)"
     if isinstance(value, dict):
         return ", ".join(f"{k} : {valeur_fr(v)}" for k, v in value.items())
-    return str(value)
+    text = str(value)
+    if len(text) > 10 * _LONG:
+        return f"{text[:10 * _SHOWN]}… ({len(text)} caractères)"
+    return text
+
+
+_LONG = 50
+_SHOWN = 20
 
 
 def nombre_fr(n: int, singulier: str, pluriel: str | None = None) -> str:

@@ -89,21 +89,23 @@ class _Context:
     jour: date
     parametres: dict[str, Any]
     projet: Any
+    budget: cel.Budget
     qualifications: dict[str, Tri] = field(default_factory=dict)
     activations: dict[str, dict[str, Any]] = field(default_factory=dict)
     params_cel: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, charte: Charte, declaration: Declaration, jour: date,
+    def build(cls, charte: Charte, declaration: Declaration, jour: date, budget: cel.Budget, *,
               seulement: set[str] | None = None, connues: dict[str, Tri] | None = None) -> _Context:
         """Convert the declaration once, then compute the qualifications, namespace by namespace.
 
         Args:
+            budget: The evaluation steps left, shared by every expression evaluated in this context.
             seulement: Compute only these qualifications (and what they need), when given.
             connues: Qualifications already known for this declaration, reused as they are.
         """
         projet = cel.to_cel(_projet(declaration, charte.vocabulaire).get("projet", {}))
-        context = cls(charte, declaration, jour, charte.parametres_au(jour), projet)
+        context = cls(charte, declaration, jour, charte.parametres_au(jour), projet, budget)
         for qualification in charte.qualifications:
             if connues is not None and qualification.id in connues:
                 context.qualifications[qualification.id] = connues[qualification.id]
@@ -177,7 +179,7 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
             f"(en vigueur du {date_fr(periode.du)}{until})",
             charte.lieu_vigueur or Location(charte.fichier),
             "choisissez une date de référence dans sa période de validité (--date AAAA-MM-JJ)")])
-    context = _Context.build(charte, declaration, jour)
+    context = _Context.build(charte, declaration, jour, cel.Budget.of(charte.limites))
     qualifications = tuple(
         ResultatQualification(id=q.id, titre=q.titre, valeur=tri.valeur,
                               manquants=tuple(sorted(tri.manquants, key=charte.vocabulaire.ordre)),
@@ -214,7 +216,7 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
 
 
 def _tri(context: _Context, expression: cel.Expression, espace: str, *, cache: bool = True) -> Tri:
-    result = cel.evaluate(expression, context.activation(espace, cache=cache))
+    result = cel.evaluate(expression, context.activation(espace, cache=cache), context.budget)
     if isinstance(result, bool):
         return Tri(result)
     if not isinstance(result, cel.Failure):
@@ -506,7 +508,7 @@ def _render(context: _Context, gabarit: Gabarit | None, espace: str) -> str | No
         if isinstance(part, str):
             text += part
         else:
-            value = cel.evaluate(part, context.activation(espace))
+            value = cel.evaluate(part, context.activation(espace), context.budget)
             text += "(inconnu)" if isinstance(value, cel.Failure) else valeur_fr(value)
     return " ".join(text.split())
 
@@ -558,6 +560,7 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
             for chemin in result.manquants:
                 concerned.setdefault(chemin, []).append((result, regle))
     qualification_fields = {q.id: fields_of(charte, q.expression, q.espace) for q in charte.qualifications}
+    probes = cel.Budget.of(charte.limites)  # trying answers has its own budget: it cannot starve the rules
     ranked = []
     for chemin, rules in concerned.items():
         champ = charte.vocabulaire.champ(chemin)
@@ -565,7 +568,8 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
             continue
         unaffected = {name: context.qualifications[name] for name, fields in qualification_fields.items()
                       if chemin not in fields}
-        effets = tuple(_answer_effect(context, results, (chemin, answer), [r for _, r in rules], unaffected)
+        effets = tuple(_answer_effect(context, results, (chemin, answer), [r for _, r in rules], unaffected,
+                                      budget=probes)
                        for answer in probe_answers(champ))
         decided = {s.regle for effet in effets for s in effet.regles if s.statut is not Statut.INDETERMINE}
         score = 0.0
@@ -606,12 +610,12 @@ def probe_answers(champ: Champ | None) -> list[Any]:
 
 
 def _answer_effect(context: _Context, results: Sequence[ResultatRegle], reponse: tuple[str, Any],
-                   rules: list[Regle], unaffected: dict[str, Tri]) -> EffetReponse:
+                   rules: list[Regle], unaffected: dict[str, Tri], *, budget: cel.Budget) -> EffetReponse:
     chemin, answer = reponse
     declaration = context.declaration
     supposed = replace(declaration, valeurs={**declaration.valeurs, chemin: answer},
                        inconnus=declaration.inconnus - {chemin})
-    probe = _Context.build(context.charte, supposed, context.jour, connues=unaffected)
+    probe = _Context.build(context.charte, supposed, context.jour, budget, connues=unaffected)
     after = {}
     for regle in rules:
         outcome = _outcome(probe, regle)
@@ -639,7 +643,7 @@ def _type_name(champ: Champ) -> str:
     return champ.type.value
 
 
-def supposing(charte: Charte, valeurs: dict[str, Any], jour: date, *,
+def supposing(charte: Charte, valeurs: dict[str, Any], jour: date, budget: cel.Budget, *,
               qualifications: set[str] | None = None) -> Callable[[cel.Expression, str], bool | None]:
     """Evaluate expressions of the charter against a declaration that says only ``valeurs``.
 
@@ -648,11 +652,12 @@ def supposing(charte: Charte, valeurs: dict[str, Any], jour: date, *,
     (undetermined or in error).
 
     Args:
+        budget: The evaluation steps the exploration may spend (``None`` once they are spent).
         qualifications: The qualifications the expressions need (all when ``None``).
     """
     document = Document("(supposition)", {}, "", {}, {})
     context = _Context.build(charte, Declaration(document, "", "", valeurs, frozenset()), jour,
-                             qualifications)
+                             budget, seulement=qualifications)
 
     def truth(expression: cel.Expression, espace: str) -> bool | None:
         return _tri(context, expression, espace).valeur

@@ -42,11 +42,12 @@ def lint(charte: Charte, jour: date) -> list[Diagnostic]:
     """Warnings about a compiled charter, as of ``jour`` (for review ages and parameters)."""
     warnings: list[Diagnostic] = []
     periode = charte.meta.en_vigueur
+    budget = cel.Budget.of(charte.limites)  # exploring every rule costs at most one decision
     for regle in charte.regles:
         warnings.extend(_references(regle))
         warnings.extend(_review(regle, jour))
         warnings.extend(_periods(regle, periode))
-        warnings.extend(_applicability(charte, regle, jour))
+        warnings.extend(_applicability(charte, regle, jour, budget))
     for name, dated in charte.parametres.items():
         if "." in name:  # an imported pack's history is dated for all its users, not this charter
             continue
@@ -123,7 +124,7 @@ def _dormant(dated: Sequence[tuple[date, Any]], periode: Periode) -> list[date]:
     return dormant
 
 
-def _applicability(charte: Charte, regle: Regle, jour: date) -> Iterator[Diagnostic]:
+def _applicability(charte: Charte, regle: Regle, jour: date, budget: cel.Budget) -> Iterator[Diagnostic]:
     gates = [e for e in regle.exceptions if e.effet.value == "non_applicable"]
     expressions: list[cel.Expression] = [e.condition for e in regle.exceptions]
     if regle.applicable_si is not None:
@@ -138,7 +139,8 @@ def _applicability(charte: Charte, regle: Regle, jour: date) -> Iterator[Diagnos
     ever_applies = False
     clash: tuple[str, str] | None = None
     for combination in itertools.product(*answers):
-        truth = supposing(charte, dict(zip(fields, combination, strict=True)), jour, qualifications=needed)
+        truth = supposing(charte, dict(zip(fields, combination, strict=True)), jour, budget,
+                          qualifications=needed)
         applies = regle.applicable_si is None or truth(regle.applicable_si, regle.espace) is True
         holding = [e for e in regle.exceptions if truth(e.condition, regle.espace) is True]
         if applies and not any(e in gates for e in holding):
@@ -146,6 +148,8 @@ def _applicability(charte: Charte, regle: Regle, jour: date) -> Iterator[Diagnos
         effects = {e.effet for e in holding}
         if applies and len(effects) > 1 and clash is None:
             clash = (holding[0].id, holding[1].id)
+    if budget.left <= 0:  # explored only in part: nothing can be said
+        return
     if not ever_applies:
         yield _warning("regle-inapplicable", f"la règle « {regle.id} » ne s'applique à aucune fiche : sa "
                        "condition d'application n'est jamais vraie, ou une exception l'écarte toujours",

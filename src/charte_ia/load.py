@@ -13,13 +13,15 @@ from pathlib import Path
 from charte_ia.charter import Charte
 from charte_ia.compiler import compile_charter
 from charte_ia.declaration import Declaration, build_declaration
+from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import FORMAT_PAQUET, FichierCharte, FichierPaquet
 from charte_ia.source import Document, read_file
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
 
 
-def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None) -> Charte:
+def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None,
+                 limits: Limits = DEFAULT_LIMITS) -> Charte:
     """Lire, valider et compiler une charte, avec les paquets qu'elle importe.
 
     Un paquet de règles (``format: paquet_regles/1``) est accepté aussi : il est compilé seul.
@@ -27,6 +29,8 @@ def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None) ->
     Args:
         path: Le fichier YAML de la charte (``-`` pour l'entrée standard).
         vocabulaire: Le vocabulaire de la fiche (par défaut, celui qui est fourni : ``fiche-projet-ia/1``).
+        limits: Les bornes de taille, de profondeur et de coût (:class:`Limits`), pour la
+            charte, ses paquets et ses expressions ; la charte les garde pour évaluer les fiches.
 
     Returns:
         La charte compilée, prête à évaluer des fiches.
@@ -34,24 +38,27 @@ def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None) ->
     Raises:
         InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
-    return charter_from_document(read_file(path), vocabulaire=vocabulaire)
+    return charter_from_document(read_file(path, limits), vocabulaire=vocabulaire, limits=limits)
 
 
-def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None = None) -> Charte:
+def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None = None,
+                          limits: Limits = DEFAULT_LIMITS) -> Charte:
     """Valider et compiler une charte (ou un paquet de règles) déjà lue dans un document."""
     is_pack = isinstance(document.data, dict) and document.data.get("format") == FORMAT_PAQUET
     fichier: FichierCharte | FichierPaquet = (
         validate_document(FichierPaquet, document, code="paquet") if is_pack
         else validate_document(FichierCharte, document, code="charte"))
-    return compile_charter(fichier, document, vocabulaire or default_vocabulary())
+    return compile_charter(fichier, document, vocabulaire or default_vocabulary(), limits)
 
 
-def load_declaration(path: str | Path, *, vocabulaire: Vocabulaire | None = None) -> Declaration:
+def load_declaration(path: str | Path, *, vocabulaire: Vocabulaire | None = None,
+                     limits: Limits = DEFAULT_LIMITS) -> Declaration:
     """Lire et valider une fiche projet IA.
 
     Args:
         path: Le fichier YAML de la fiche (``-`` pour l'entrée standard).
         vocabulaire: Le vocabulaire de validation (par défaut, celui qui est fourni).
+        limits: Les bornes de taille et de profondeur du fichier (:class:`Limits`).
 
     Returns:
         La fiche validée.
@@ -59,4 +66,4 @@ def load_declaration(path: str | Path, *, vocabulaire: Vocabulaire | None = None
     Raises:
         InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
-    return build_declaration(read_file(path), vocabulaire or default_vocabulary())
+    return build_declaration(read_file(path, limits), vocabulaire or default_vocabulary())

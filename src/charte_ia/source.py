@@ -12,7 +12,9 @@ Reading is deliberately stricter than PyYAML's defaults:
 * only ``true`` and ``false`` are booleans (``oui``, ``no`` or ``NO`` stay text: the
   country code of Norway is not ``false``);
 * duplicate keys are errors, not silent overwrites;
-* size, nesting depth and the number of nodes (aliases included) are bounded.
+* size, nesting depth, the number of nodes and the volume of text (aliases expanded) are
+  bounded by :class:`~charte_ia.limits.Limits`; depth and node count are checked while the
+  file is being parsed, so that a hostile file is stopped early.
 """
 
 from __future__ import annotations
@@ -29,13 +31,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem
-
-MAX_BYTES = 5_000_000
-"""Largest file accepted, in bytes."""
-MAX_DEPTH = 64
-"""Deepest nesting of mappings and lists accepted."""
-MAX_NODES = 200_000
-"""Largest number of nodes accepted once aliases are expanded (alias bombs stop here)."""
+from charte_ia.limits import DEFAULT_LIMITS, Limits
 
 STDIN_NAME = "-"
 
@@ -104,8 +100,10 @@ class Document:
         return self.values.get(tuple(path))
 
 
-def read_file(path: str | Path) -> Document:
+def read_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read a YAML file (``-`` reads standard input) into a :class:`Document`.
+
+    Only ``limits.max_bytes + 1`` bytes are ever read, whatever the size of the file.
 
     Raises:
         InvalidInputError: The file cannot be read, is not UTF-8, is not valid YAML,
@@ -113,11 +111,11 @@ def read_file(path: str | Path) -> Document:
     """
     name = str(path)
     if name == STDIN_NAME:
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        raw = sys.stdin.buffer.read(limits.max_bytes + 1)
     else:
         try:
             with open(path, "rb") as handle:
-                raw = handle.read(MAX_BYTES + 1)
+                raw = handle.read(limits.max_bytes + 1)
         except FileNotFoundError:
             raise _fail(name, "fichier-introuvable", "fichier introuvable",
                         "vérifiez le chemin et le nom du fichier") from None
@@ -127,54 +125,90 @@ def read_file(path: str | Path) -> Document:
         except OSError as error:
             raise _fail(name, "fichier-illisible",
                         f"lecture impossible ({error.strerror or error})", None) from None
-    return read_bytes(raw, name)
+    return read_bytes(raw, name, limits)
 
 
-def read_bytes(raw: bytes, name: str) -> Document:
+def read_bytes(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read YAML from bytes; ``name`` is used in every position reported.
 
     Raises:
         InvalidInputError: As :func:`read_file`.
     """
-    if len(raw) > MAX_BYTES:
+    if len(raw) > limits.max_bytes:
         raise _fail(name, "fichier-trop-grand",
-                    f"fichier trop volumineux (plus de {MAX_BYTES // 1_000_000} Mo)",
-                    "une charte ou une fiche projet tient en quelques dizaines de Ko")
+                    f"fichier trop volumineux (plus de {_size_fr(limits.max_bytes)})",
+                    "une charte ou une fiche projet tient en quelques dizaines de Ko ; la limite "
+                    "se règle par CHARTE_IA_MAX_OCTETS")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
         raise InvalidInputError([Diagnostic(
-            "encodage", f"octet {raw[error.start]:#04x} invalide en UTF-8",
+            "encodage", "fichier en UTF-16 : UTF-8 attendu" if utf16
+            else f"octet {raw[error.start]:#04x} invalide en UTF-8",
             Location(name, line, column),
             "enregistrez le fichier en UTF-8 (c'est le réglage par défaut des éditeurs récents)",
         )]) from None
     text = text.removeprefix("\ufeff")
-    data, values, keys = _parse(text, name)
+    if "\x00" in text:
+        index = text.index("\x00")
+        raise InvalidInputError([Diagnostic(
+            "fichier-binaire", "le fichier contient un octet nul : ce n'est pas un fichier texte",
+            Location(name, text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1),
+            "donnez le fichier YAML de la charte ou de la fiche")])
+    data, values, keys = _parse(text, name, limits)
     return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys,
                     tuple(text.splitlines()))
 
 
-def _parse(text: str, name: str) -> tuple[Any, dict[tuple[PathItem, ...], Position],
-                                           dict[tuple[PathItem, ...], Position]]:
+def _code_point(character: str | int) -> int:
+    return character if isinstance(character, int) else ord(character)
+
+
+def _size_fr(octets: int) -> str:
+    if octets >= 1_000_000 and octets % 1_000_000 == 0:
+        return f"{octets // 1_000_000} Mo"
+    if octets >= 1_000 and octets % 1_000 == 0:
+        return f"{octets // 1_000} Ko"
+    return f"{octets} octets"
+
+
+def _parse(text: str, name: str, limits: Limits) -> tuple[Any, dict[tuple[PathItem, ...], Position],
+                                                         dict[tuple[PathItem, ...], Position]]:
+    loader: _BoundedLoader | None = None
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        loader = _BoundedLoader(text, name, limits)  # checks every character at once
+        nodes: list[Node] = []
+        while loader.check_node():
+            if nodes:  # a second document: stop before reading it
+                mark = loader.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise InvalidInputError([Diagnostic(
+                    "yaml-plusieurs-documents", "le fichier contient plusieurs documents YAML",
+                    Location(name, mark.line + 1, mark.column + 1),
+                    "un fichier = une charte ou une fiche ; retirez les séparateurs « --- » en trop",
+                )])
+            node = loader.get_node()
+            if node is not None:
+                nodes.append(node)
     except yaml.MarkedYAMLError as error:
         raise InvalidInputError([_syntax_diagnostic(error, name)]) from None
+    except yaml.reader.ReaderError as error:  # a control character: not marked, but placed
+        index = error.position
+        raise InvalidInputError([Diagnostic(
+            "yaml-syntaxe", f"caractère de contrôle interdit (U+{_code_point(error.character):04X})",
+            Location(name, text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1),
+            "retirez-le : un fichier YAML ne contient que du texte")]) from None
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks its errors
         raise _fail(name, "yaml-syntaxe", f"YAML invalide ({error})", None) from None
-    except RecursionError:
+    except RecursionError:  # pragma: no cover - the depth limit stops well before
         raise _fail(name, "yaml-profondeur", "document trop profondément imbriqué",
-                    f"au plus {MAX_DEPTH} niveaux d'imbrication sont admis") from None
-    if len(nodes) > 1:
-        second = nodes[1].start_mark
-        raise InvalidInputError([Diagnostic(
-            "yaml-plusieurs-documents", "le fichier contient plusieurs documents YAML",
-            Location(name, second.line + 1, second.column + 1),
-            "un fichier = une charte ou une fiche ; retirez les séparateurs « --- » en trop",
-        )])
-    builder = _Builder(name, text)
+                    f"au plus {limits.max_depth} niveaux d'imbrication sont admis") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    builder = _Builder(name, text, limits)
     data = builder.build(nodes[0], ()) if nodes else None
     if builder.problems:
         raise InvalidInputError(builder.problems)
@@ -193,6 +227,7 @@ _YAML_PROBLEMS = {
     "found unexpected end of stream":
         ("fin de fichier inattendue", "un guillemet ou un crochet n'est pas refermé"),
     "found undefined alias": ("alias YAML non défini", "définissez l'ancre « &nom » avant « *nom »"),
+    "second occurrence": ("ancre YAML définie deux fois", "donnez un nom différent à chaque ancre « &nom »"),
     "did not find expected node content": ("valeur attendue à cet endroit", None),
     "did not find expected '-' indicator":
         ("élément de liste « - » attendu", "vérifiez l'indentation de la liste"),
@@ -213,6 +248,10 @@ def _syntax_diagnostic(error: yaml.MarkedYAMLError, name: str) -> Diagnostic:
         if problem.startswith(english):
             return Diagnostic("yaml-syntaxe", f"syntaxe YAML invalide : {message}",
                               Location(name, line, column), hint)
+    if problem.startswith("found character") and problem.endswith("cannot start any token"):
+        return Diagnostic("yaml-syntaxe", "syntaxe YAML invalide : caractère inattendu en début de valeur",
+                          Location(name, line, column),
+                          "une valeur qui commence par « @ », « ` » ou « % » s'écrit entre guillemets")
     if problem.startswith("expected <block end>"):
         return Diagnostic("yaml-syntaxe", "syntaxe YAML invalide : indentation incohérente",
                           Location(name, line, column),
@@ -230,31 +269,80 @@ def _fail(name: str, code: str, message: str, hint: str | None) -> InvalidInputE
     return InvalidInputError([Diagnostic(code, message, Location(name), hint)])
 
 
-class _Builder:
-    """Turns a composed node tree into plain data, recording positions and problems."""
+def _too_many_nodes(limits: Limits, location: Location) -> InvalidInputError:
+    return InvalidInputError([Diagnostic(
+        "yaml-trop-de-noeuds", f"document trop volumineux (plus de {limits.max_nodes} valeurs, "
+        "alias développés)", location,
+        "n'utilisez pas d'alias YAML imbriqués ; la limite se règle par CHARTE_IA_MAX_NOEUDS")])
 
-    def __init__(self, name: str, text: str) -> None:
+
+def _too_deep(limits: Limits, location: Location) -> InvalidInputError:
+    return InvalidInputError([Diagnostic(
+        "yaml-profondeur", "document trop profondément imbriqué", location,
+        f"au plus {limits.max_depth} niveaux d'imbrication sont admis")])
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stopped as soon as a document gets too deep or too large.
+
+    The checks run while the file is parsed (before any value is built), so an endless
+    nesting of brackets or a file of a million keys costs a fraction of a second, and the
+    parser's own recursion never reaches the interpreter's limit.
+    """
+
+    def __init__(self, text: str, name: str, limits: Limits) -> None:
+        super().__init__(text)
+        self.file_name = name
+        self.limits = limits
+        self.depth = 0
+        self.count = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        self.count += 1
+        if self.count > self.limits.max_nodes:
+            raise _too_many_nodes(self.limits, Location(self.file_name, mark.line + 1, mark.column + 1))
+        self.depth += 1
+        try:
+            if self.depth > self.limits.max_depth + 1:
+                raise _too_deep(self.limits, Location(self.file_name, mark.line + 1, mark.column + 1))
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording positions and problems.
+
+    Aliases are expanded here: the number of values built and the characters they hold
+    are counted again, so that a small file of nested aliases (a « billion laughs ») stops
+    at the limits instead of filling the memory.
+    """
+
+    def __init__(self, name: str, text: str, limits: Limits) -> None:
         self.name = name
         self.lines = text.splitlines()
+        self.limits = limits
         self.values: dict[tuple[PathItem, ...], Position] = {}
         self.keys: dict[tuple[PathItem, ...], Position] = {}
         self.problems: list[Diagnostic] = []
         self.count = 0
+        self.chars = 0
         self.constructor = SafeConstructor()
 
     def build(self, node: Node, path: tuple[PathItem, ...]) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
-            raise InvalidInputError([Diagnostic(
-                "yaml-trop-de-noeuds",
-                f"document trop volumineux une fois les alias développés (plus de {MAX_NODES} nœuds)",
-                self._location(node, path), "n'utilisez pas d'alias YAML imbriqués",
-            )])
-        if len(path) > MAX_DEPTH:
-            raise InvalidInputError([Diagnostic(
-                "yaml-profondeur", "document trop profondément imbriqué",
-                self._location(node, path), f"au plus {MAX_DEPTH} niveaux d'imbrication sont admis",
-            )])
+        if self.count > self.limits.max_nodes:
+            raise _too_many_nodes(self.limits, self._location(node, path))
+        if len(path) > self.limits.max_depth:
+            raise _too_deep(self.limits, self._location(node, path))
+        if isinstance(node, ScalarNode):
+            self.chars += len(node.value)
+            if self.chars > self.limits.max_expanded_chars:
+                raise InvalidInputError([Diagnostic(
+                    "yaml-trop-de-noeuds", "document trop volumineux une fois les alias développés "
+                    f"(plus de {self.limits.max_expanded_chars} caractères)",
+                    self._location(node, path), "n'utilisez pas d'alias YAML pour répéter de longs textes")])
         self.values.setdefault(path, self._position(node))
         if isinstance(node, MappingNode):
             return self._mapping(node, path)

@@ -29,6 +29,7 @@ from charte_ia.decision import Decision, ResultatRegle, Statut
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem, did_you_mean, nombre_fr
 from charte_ia.engine import evaluate
+from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document, load_declaration
 from charte_ia.model import FORMAT_FICHE, IsoDate, StatutAttendu, Texte, _Model
 from charte_ia.source import Document, read_file
@@ -118,24 +119,25 @@ class Rapport:
         return 100.0 if total == 0 else round(100 * (total - len(self.manques())) / total, 1)
 
 
-def run(paths: Sequence[str | Path], jour: date) -> list[Rapport]:
+def run(paths: Sequence[str | Path], jour: date, limits: Limits = DEFAULT_LIMITS) -> list[Rapport]:
     """Run the examples of every charter or pack given, and every test file given.
 
     Args:
         paths: Charter, pack and test files, in any order.
         jour: Date of the examples that do not give one.
+        limits: The bounds for every file read and every expression.
 
     Raises:
         InvalidInputError: A file, an example or a test case is not valid.
     """
     reports: dict[str, Rapport] = {}
-    documents = [read_file(p) for p in paths]
+    documents = [read_file(p, limits) for p in paths]
     for document in documents:
         if _format(document) != FORMAT_TESTS:
-            _report_for(reports, document, jour)
+            _report_for(reports, document, jour, limits)
     for document in documents:
         if _format(document) == FORMAT_TESTS:
-            _run_test_file(reports, document, jour)
+            _run_test_file(reports, document, jour, limits)
     return list(reports.values())
 
 
@@ -143,10 +145,10 @@ def _format(document: Document) -> Any:
     return document.data.get("format") if isinstance(document.data, dict) else None
 
 
-def _report_for(reports: dict[str, Rapport], document: Document, jour: date) -> Rapport:
+def _report_for(reports: dict[str, Rapport], document: Document, jour: date, limits: Limits) -> Rapport:
     key = str(Path(document.name).resolve()) if document.name != "-" else "-"
     if key not in reports:
-        charte = charter_from_document(document)
+        charte = charter_from_document(document, limits=limits)
         report = Rapport(document.name, charte)
         _run_examples(report, document, jour)
         reports[key] = report
@@ -233,17 +235,17 @@ def _inline_declaration(document: Document, prefix: tuple[PathItem, ...], projet
                              charte.vocabulaire)
 
 
-def _run_test_file(reports: dict[str, Rapport], document: Document, jour: date) -> None:
+def _run_test_file(reports: dict[str, Rapport], document: Document, jour: date, limits: Limits) -> None:
     fichier = validate_document(FichierTests, document, code="tests")
     base = Path(document.name).parent
     target = base / fichier.charte
     try:
-        charter_document = read_file(target)
+        charter_document = read_file(target, limits)
     except InvalidInputError:
         hint = "le chemin se lit depuis le dossier du fichier de tests"
         raise InvalidInputError([Diagnostic("tests-charte", f"charte introuvable : {target}",
                                             document.locate(("charte",)), hint)]) from None
-    report = _report_for(reports, charter_document, jour)
+    report = _report_for(reports, charter_document, jour, limits)
     problems: list[Diagnostic] = []
     for index, cas in enumerate(fichier.cas):
         where: tuple[PathItem, ...] = ("cas", index)
@@ -270,7 +272,7 @@ def _case_declaration(document: Document, where: tuple[PathItem, ...], cas: CasT
                                             "« projet » (la fiche écrite dans le cas)",
                                             document.locate(where))])
     if cas.fiche is not None:
-        return load_declaration(base / cas.fiche, vocabulaire=charte.vocabulaire)
+        return load_declaration(base / cas.fiche, vocabulaire=charte.vocabulaire, limits=charte.limites)
     return _inline_declaration(document, (*where, "projet"), cas.projet or {}, cas.nom, charte)
 
 
