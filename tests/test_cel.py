@@ -36,7 +36,8 @@ def test_has_arguments_are_marked() -> None:
 
 @pytest.mark.parametrize(("text", "message"), [
     ("x" * (DEFAULT_LIMITS.cel_max_length + 1), "trop longue"),
-    ("(" * (DEFAULT_LIMITS.cel_max_nesting + 1) + "true" + ")" * (DEFAULT_LIMITS.cel_max_nesting + 1), "trop imbriquée"),
+    ("(" * (DEFAULT_LIMITS.cel_max_nesting + 1) + "true" + ")" * (DEFAULT_LIMITS.cel_max_nesting + 1),
+     "trop imbriquée"),
     ("[1].all(a, [1].all(b, [1].all(c, true)))", "trop de parcours de listes imbriqués"),
     (" && ".join(["true"] * 1500), "expression trop"),
     ("projet.a &&& projet.b", "syntaxe CEL invalide"),

@@ -165,3 +165,33 @@ def test_write_back_keeps_comments_and_creates_missing_groups() -> None:
     _, declaration = completed(load_declaration(SOLIDARITE), text, {"projet.donnees.aipd_realisee": True},
                                charte.vocabulaire)
     assert declaration.valeurs["projet.donnees.aipd_realisee"] is True
+
+
+def test_the_declaration_is_never_replaced_without_a_yes(fiche: Path) -> None:
+    terminal = Terminal("completer", fiche, "-c", CHARTE_MODELE, "--date", "2026-11-22", "-i", "-o", fiche,
+                        cwd=fiche.parent)
+    terminal.expect("Réponse : ")
+    terminal.answer("oui")
+    terminal.expect("Réponse : ")
+    terminal.answer("q")
+    assert "(la fiche d'origine) ? [O/n]" in terminal.expect("[O/n]")  # --sortie naming the file itself
+    terminal.answer("non")
+    assert terminal.finish() == 2
+    assert "Fiche inchangée." in terminal.screen
+    assert fiche.read_text(encoding="utf-8") == SOLIDARITE.read_text(encoding="utf-8")
+
+
+def test_another_existing_file_is_replaced_only_once_confirmed(fiche: Path, tmp_path: Path) -> None:
+    sortie = tmp_path / "deja-la.yaml"
+    sortie.write_text("# un autre fichier\n", encoding="utf-8")
+    terminal = Terminal("completer", fiche, "-c", CHARTE_MODELE, "--date", "2026-11-22", "-i", "-o", sortie,
+                        cwd=fiche.parent)
+    terminal.expect("Réponse : ")
+    terminal.answer("oui")
+    terminal.expect("Réponse : ")
+    terminal.answer("q")
+    assert f"{sortie} existe déjà : le remplacer par la fiche complétée ? [O/n]" in terminal.expect("[O/n]")
+    terminal.answer("n")
+    assert terminal.finish() == 2
+    assert "rien n'a été enregistré" in terminal.screen
+    assert sortie.read_text(encoding="utf-8") == "# un autre fichier\n"

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -22,7 +24,7 @@ from pathlib import Path
 import pytest
 
 import charte_ia
-from charte_ia import Limits, Statut, Verdict, cel
+from charte_ia import Limits, Statut, Verdict, cel, cli
 from charte_ia.diagnostics import InvalidInputError
 from charte_ia.limits import DEFAULT_LIMITS
 from charte_ia.source import read_bytes
@@ -253,3 +255,53 @@ def test_the_interpreter_is_left_as_it_was_found() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.strip() in {v.value for v in Verdict}
+
+
+# --- Nothing lost -------------------------------------------------------------------------------
+
+
+def test_an_interrupted_write_leaves_the_previous_report_whole(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "decision.json"
+    target.write_text("ancienne décision\n", encoding="utf-8")
+    real_fdopen = os.fdopen
+
+    class Interrupted:  # a stream killed after its first 10 characters
+        def __init__(self, handle: int, *args: object, **kwargs: object) -> None:
+            self.stream = real_fdopen(handle, *args, **kwargs)  # type: ignore[call-overload]
+
+        def __enter__(self) -> Interrupted:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            self.stream.close()
+
+        def write(self, text: str) -> None:
+            self.stream.write(text[:10])
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.os, "fdopen", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cli.write_atomically(target, "nouvelle décision, bien plus longue\n")
+    assert target.read_text(encoding="utf-8") == "ancienne décision\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["decision.json"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signal SIGKILL requis")
+def test_a_killed_run_leaves_the_old_report_or_the_new_one(tmp_path: Path) -> None:
+    target = tmp_path / "rapport.html"
+    old = "<p>rapport précédent</p>\n"
+    contents = set()
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 5.0):
+        target.write_text(old, encoding="utf-8")
+        process = subprocess.Popen([sys.executable, "-m", "charte_ia", "verifier", str(FICHE), "--charte",
+                                    str(CHARTE), "--date", JOUR, "--format", "html", "--sortie", str(target)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        content = target.read_text(encoding="utf-8")
+        whole = content.startswith("<!DOCTYPE html>") and content.rstrip().endswith("</html>")
+        assert content == old or whole
+        contents.add(content == old)
+    assert False in contents  # the slowest run, at least, wrote its report

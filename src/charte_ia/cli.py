@@ -508,14 +508,23 @@ def _confirm(question: str) -> bool:
 
 
 def _save(declaration_path: str, sortie: str | None, session: _Questionnaire) -> None:
+    """Write the completed declaration; an existing file is replaced only once confirmed.
+
+    Without an answer (or with a closed input), nothing is written: the declaration the
+    person gave is never lost by accident.
+    """
     target = Path(sortie) if sortie is not None else Path(declaration_path)
     count = _count(len(session.answers), "réponse", "réponses")
-    if sortie is None and not _confirm(f"Enregistrer les {count} dans {target} ?"):
-        click.echo("Fiche inchangée.")
-        return
-    original = session.declaration.document
+    if target.exists():
+        itself = declaration_path != "-" and target.resolve() == Path(declaration_path).resolve()
+        question = (f"Enregistrer les {count} dans {target} (la fiche d'origine) ?" if itself
+                    else f"{target} existe déjà : le remplacer par la fiche complétée ?")
+        if not _confirm(question):
+            click.echo("Fiche inchangée." if itself else f"{target} inchangé : rien n'a été enregistré.")
+            return
+    document = session.declaration.document
     text = Path(declaration_path).read_text(encoding="utf-8") if declaration_path != "-" else "\n".join(
-        original.lines) + "\n"
+        document.lines) + "\n"
     new_text, _ = completed(session.declaration, text, session.answers, session.charte.vocabulaire)
     write_atomically(target, new_text)
     click.echo(f"Fiche complétée enregistrée dans {target} ({count}).")

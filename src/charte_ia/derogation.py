@@ -111,7 +111,11 @@ def load_derogations(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> De
     Raises:
         InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
-    document = read_file(path, limits)
+    return derogations_from_document(read_file(path, limits))
+
+
+def derogations_from_document(document: Document) -> Derogations:
+    """Valider des dérogations déjà lues dans un document (voir :func:`load_derogations`)."""
     fichier = validate_document(FichierDerogations, document, code="derogations")
     seen: dict[str, int] = {}
     problems = []
