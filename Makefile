@@ -10,7 +10,7 @@ RAPPORTS := rapports
 # axe-core (contrôle d'accessibilité des rapports HTML), installé depuis le registre npm.
 AXE     := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test docs bench lint typecheck verifier-exemples navigateur clean
+.PHONY: demo test docs bench fuzz lint typecheck verifier-exemples navigateur clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ demo: $(STAMP)
 
 ## test : lance toute la suite de tests, l'analyse statique et les tests des règles livrées
 test: $(STAMP) $(AXE) navigateur
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest --cov --cov-report=term
 	$(BIN)/charte-ia tester regles/*.yaml chartes/*.yaml tests/chartes/*.yaml --seuil 100
@@ -45,6 +45,13 @@ docs: $(STAMP)
 ## bench : mesure la compilation de la charte et la vitesse d'évaluation
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+## fuzz : cherche pendant DUREE secondes (600 par défaut) une entrée qui ferait échouer les chargeurs
+DUREE ?= 600
+fuzz: $(STAMP)
+	@$(BIN)/python -m pip install --quiet -e '.[fuzz]' >/dev/null 2>&1 \
+	  || echo "atheris n'a pas pu être installé : mutations aléatoires à la place."
+	$(BIN)/python fuzz/chargeurs.py --duree $(DUREE)
 
 # Les tests d'accessibilité ouvrent les rapports HTML dans Chromium : installé ici quand il
 # manque (paquets Debian chromium et chromium-driver), sinon ces tests sont ignorés avec la raison.
@@ -61,7 +68,7 @@ $(AXE): | $(STAMP)
 	  || echo "axe-core n'a pas pu être installé : les tests d'accessibilité seront ignorés."
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
@@ -71,4 +78,4 @@ verifier-exemples: $(STAMP)
 	-$(BIN)/charte-ia tester tests/chartes/*.yaml
 
 clean:
-	rm -rf $(VENV) $(RAPPORTS) site docs/catalogue .pytest_cache .mypy_cache .ruff_cache .coverage build dist src/*.egg-info
+	rm -rf $(VENV) $(RAPPORTS) site docs/catalogue fuzz/trouvailles .pytest_cache .mypy_cache .ruff_cache .coverage build dist src/*.egg-info

@@ -126,3 +126,14 @@ def test_every_diagnostic_code_in_the_source_is_documented() -> None:
     assert len(codes) > 40
     table = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
     assert sorted(c for c in codes if f"`{c}`" not in table) == []
+
+
+def test_every_limit_is_documented_with_its_variable_and_default() -> None:
+    from charte_ia.limits import DEFAULT_LIMITS, ENVIRONMENT  # noqa: PLC0415
+
+    commandes = (DOCS / "commandes.md").read_text(encoding="utf-8")
+    securite = (DOCS / "securite.md").read_text(encoding="utf-8")
+    for name, variable in ENVIRONMENT.items():
+        default = f"{getattr(DEFAULT_LIMITS, name):,}".replace(",", " ")
+        assert f"| `{variable}` | {default} |" in commandes, variable
+        assert f"`{variable}`" in securite, variable
