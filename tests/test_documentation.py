@@ -17,6 +17,7 @@ import pytest
 
 from charte_ia.catalogue import build_pages, shipped_documents
 from charte_ia.cli import cli
+from charte_ia.limits import DEFAULT_LIMITS, ENVIRONMENT
 from conftest import Run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,8 +130,6 @@ def test_every_diagnostic_code_in_the_source_is_documented() -> None:
 
 
 def test_every_limit_is_documented_with_its_variable_and_default() -> None:
-    from charte_ia.limits import DEFAULT_LIMITS, ENVIRONMENT  # noqa: PLC0415
-
     commandes = (DOCS / "commandes.md").read_text(encoding="utf-8")
     securite = (DOCS / "securite.md").read_text(encoding="utf-8")
     for name, variable in ENVIRONMENT.items():

@@ -305,3 +305,27 @@ def test_a_killed_run_leaves_the_old_report_or_the_new_one(tmp_path: Path) -> No
         assert content == old or whole
         contents.add(content == old)
     assert False in contents  # the slowest run, at least, wrote its report
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["verifier", str(CORPUS / "fiche-latin1.yaml"), "--charte", str(CHARTE)], 3),
+    (["verifier", str(ROOT / "exemples" / "aide-attribution-creche.yaml"), "--charte", str(CHARTE),
+      "--date", JOUR, "--format", "html"], 1),
+])
+def test_a_reader_gone_never_changes_the_exit_code(args: list[str], code: int) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "charte_ia", *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # like « … | head -0 »
+    process.stderr.close()
+    assert process.wait(timeout=120) == code
+
+
+def test_a_closed_standard_output_gives_no_traceback() -> None:
+    done = subprocess.run([sys.executable, "-m", "charte_ia", "verifier", str(CORPUS / "fiche-latin1.yaml"),
+                           "--charte", str(CHARTE)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, timeout=120, check=False, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr
+    assert "[encodage]" in done.stderr

@@ -21,6 +21,7 @@ With several declarations, the exit code is the worst one, in the order
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -344,7 +345,7 @@ def tester(*, fichiers: tuple[str, ...], jour: date | None, seuil: float) -> Non
     """
     reports = run_tests(fichiers, jour or date.today(), _limits())
     lines, ok = test_summary(reports, seuil)
-    click.echo("\n".join(lines))
+    _echo("\n".join(lines))
     sys.exit(EXIT_OK if ok else EXIT_NON_CONFORME)
 
 
@@ -541,9 +542,15 @@ def _count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number <= 1 else plural}"
 
 
+def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print, unless the reader has gone (``… | head``): what was decided must still set the exit code."""
+    with contextlib.suppress(BrokenPipeError):
+        click.echo(text, err=err, nl=nl)
+
+
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     for diagnostic in diagnostics:
-        click.echo(str(diagnostic), err=True)
+        _echo(str(diagnostic), err=True)
 
 
 def _write_reports(decisions: list[Decision], formats: tuple[str, ...], sortie: str | None) -> None:
@@ -571,17 +578,17 @@ def _write_reports(decisions: list[Decision], formats: tuple[str, ...], sortie: 
             path = target / f"{stem}{fmt.extension}"
             write_atomically(path, fmt.rendu([decision]))
             written.append(path)
-    click.echo(f"{_count(len(written), 'rapport écrit', 'rapports écrits')} dans {target} :", err=True)
+    _echo(f"{_count(len(written), 'rapport écrit', 'rapports écrits')} dans {target} :", err=True)
     for path in written:
-        click.echo(f"  {path}", err=True)
+        _echo(f"  {path}", err=True)
 
 
 def _emit(text: str, sortie: str | None) -> None:
     if sortie is None:
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
         return
     write_atomically(Path(sortie), text)
-    click.echo(f"Résultat écrit dans {sortie}", err=True)
+    _echo(f"Résultat écrit dans {sortie}", err=True)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -644,21 +651,24 @@ def _usage_message(error: click.UsageError) -> str:
 
 def _fail_usage(error: click.UsageError) -> int:
     command = error.ctx.command_path if error.ctx else "charte-ia"
-    click.echo(f"{command} : {_usage_message(error)}", err=True)
-    click.echo(f"Voir « {command} --aide ».", err=True)
+    _echo(f"{command} : {_usage_message(error)}", err=True)
+    _echo(f"Voir « {command} --aide ».", err=True)
     return EXIT_INVALID
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point of the ``charte-ia`` command: the single error boundary."""
     code = _run(argv)
-    try:  # flush now, so that a closed pipe (``… | head``) cannot change the exit code later
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.dup2(devnull, sys.stderr.fileno())
+    # Flush now, so that a closed pipe (``… | head``) or a closed stream cannot change the
+    # exit code when the interpreter flushes them again on its way out.
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with this stream closed
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
     sys.exit(code)
 
 
@@ -674,7 +684,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.Abort:
-        click.echo("Interrompu.", err=True)
+        _echo("Interrompu.", err=True)
         return EXIT_INTERNAL
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_OK
@@ -683,9 +693,9 @@ def _run(argv: Sequence[str] | None) -> int:
     except Exception as error:  # the boundary: never a traceback for the user
         if os.environ.get("CHARTE_IA_DEBUG"):
             traceback.print_exc()
-        click.echo(str(Diagnostic("erreur-interne",
-                                  f"erreur interne ({type(error).__name__}) : merci de la signaler",
-                                  Location("charte-ia"), "relancez avec CHARTE_IA_DEBUG=1 pour le détail",
-                                  Gravite.ERREUR)), err=True)
+        _echo(str(Diagnostic("erreur-interne",
+                             f"erreur interne ({type(error).__name__}) : merci de la signaler",
+                             Location("charte-ia"), "relancez avec CHARTE_IA_DEBUG=1 pour le détail",
+                             Gravite.ERREUR)), err=True)
         return EXIT_INTERNAL
     return EXIT_OK
