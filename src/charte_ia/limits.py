@@ -46,7 +46,7 @@ class Limits:
 
     max_bytes: int = 1_000_000
     max_depth: int = 64
-    max_nodes: int = 100_000
+    max_nodes: int = 20_000
     cel_max_length: int = 2_000
     cel_max_nesting: int = 12
     cel_max_comprehensions: int = 2
