@@ -142,13 +142,11 @@ def read_bytes(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Docume
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
         raise InvalidInputError([Diagnostic(
             "encodage", "fichier en UTF-16 : UTF-8 attendu" if utf16
             else f"octet {raw[error.start]:#04x} invalide en UTF-8",
-            Location(name, line, column),
+            _at(name, raw, error.start),
             "enregistrez le fichier en UTF-8 (c'est le réglage par défaut des éditeurs récents)",
         )]) from None
     text = text.removeprefix("\ufeff")
@@ -156,11 +154,18 @@ def read_bytes(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Docume
         index = text.index("\x00")
         raise InvalidInputError([Diagnostic(
             "fichier-binaire", "le fichier contient un octet nul : ce n'est pas un fichier texte",
-            Location(name, text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1),
+            _at(name, text, index),
             "donnez le fichier YAML de la charte ou de la fiche")])
     data, values, keys = _parse(text, name, limits)
     return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys,
                     tuple(text.splitlines()))
+
+
+def _at(name: str, content: str | bytes, index: int) -> Location:
+    """The line and column of the character (or byte) at ``index``."""
+    newline = "\n" if isinstance(content, str) else b"\n"
+    start = content.rfind(newline, 0, index) + 1  # type: ignore[arg-type]
+    return Location(name, content.count(newline, 0, index) + 1, index - start + 1)  # type: ignore[arg-type]
 
 
 def _code_point(character: str | int) -> int:
@@ -198,7 +203,7 @@ def _parse(text: str, name: str, limits: Limits) -> tuple[Any, dict[tuple[PathIt
         index = error.position
         raise InvalidInputError([Diagnostic(
             "yaml-syntaxe", f"caractère de contrôle interdit (U+{_code_point(error.character):04X})",
-            Location(name, text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1),
+            _at(name, text, index),
             "retirez-le : un fichier YAML ne contient que du texte")]) from None
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks its errors
         raise _fail(name, "yaml-syntaxe", f"YAML invalide ({error})", None) from None
