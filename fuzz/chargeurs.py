@@ -26,6 +26,10 @@ import time
 import traceback
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # imported for real only once atheris can instrument them
+    from charte_ia import Charte, Declaration
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = ROOT / "fuzz" / "trouvailles"
@@ -39,12 +43,16 @@ TOKENS = [b"&a ", b"*a", b"[", b"]", b"{", b"}", b"!!python/name:os.system ", b"
           b"{{ projet.nom }}", b"projet.", b".all(x, ", b".exists(y, ", b" && ", b" || ", b"has(", b"(" * 20]
 
 
-def _setup() -> tuple[object, object, object]:
+class _Context(NamedTuple):
+    charte: Charte
+    fiche: Declaration
+
+
+def _setup() -> _Context:
     from charte_ia import load_charter, load_declaration  # noqa: PLC0415 - after atheris instruments
 
-    charte = load_charter(ROOT / "chartes" / "commune-modele.yaml")
-    fiche = load_declaration(ROOT / "exemples" / "chatbot-etat-civil.yaml")
-    return charte, fiche, charte.vocabulaire
+    return _Context(load_charter(ROOT / "chartes" / "commune-modele.yaml"),
+                    load_declaration(ROOT / "exemples" / "chatbot-etat-civil.yaml"))
 
 
 def one_input(data: bytes) -> None:
@@ -56,34 +64,35 @@ def one_input(data: bytes) -> None:
     from charte_ia.load import charter_from_document  # noqa: PLC0415
     from charte_ia.source import read_bytes  # noqa: PLC0415
 
-    charte, fiche, vocabulaire = _CONTEXT
+    assert _CONTEXT is not None, "_setup() first"
+    charte, fiche = _CONTEXT
     head = data[:400]
     try:
         if b"charte_ia/" in head or b"paquet_regles/" in head:
             with tempfile.TemporaryDirectory() as folder:  # relative imports are read from there
                 loaded = charter_from_document(read_bytes(data, f"{folder}/fuzz.yaml"))
                 try:
-                    evaluate(loaded, fiche, JOUR)  # type: ignore[arg-type]
+                    evaluate(loaded, fiche, JOUR)
                 except InvalidInputError as error:
                     if error.diagnostics[0].code != "charte-hors-vigueur":
                         raise AssertionError("l'évaluation a refusé une charte chargée") from error
         elif b"derogations/" in head:
             derogations = derogations_from_document(read_bytes(data, "fuzz.yaml"))
             try:
-                derogations.verifier_charte(charte)  # type: ignore[arg-type]
+                derogations.verifier_charte(charte)
             except InvalidInputError:
                 return
-            evaluate(charte, fiche, JOUR, derogations=derogations)  # type: ignore[arg-type]
+            evaluate(charte, fiche, JOUR, derogations=derogations)
         else:
-            declaration = build_declaration(read_bytes(data, "fuzz.yaml"), vocabulaire)  # type: ignore[arg-type]
-            evaluate(charte, declaration, JOUR)  # type: ignore[arg-type]
+            declaration = build_declaration(read_bytes(data, "fuzz.yaml"), charte.vocabulaire)
+            evaluate(charte, declaration, JOUR)
     except InvalidInputError as error:
         for diagnostic in error.diagnostics:
             if not diagnostic.message or diagnostic.location.file == "":
                 raise AssertionError(f"diagnostic sans message ou sans fichier : {diagnostic!r}") from error
 
 
-_CONTEXT: tuple[object, object, object] = (None, None, None)
+_CONTEXT: _Context | None = None
 
 
 def _mutate(rng: random.Random, seeds: list[bytes]) -> bytes:
@@ -117,6 +126,10 @@ def _save(data: bytes, error: BaseException) -> Path:
     return path
 
 
+def _findings(count: int) -> str:
+    return f"{count} trouvaille{'s' if count > 1 else ''}"
+
+
 def _random_search(duration: float, seed: int) -> int:
     rng = random.Random(seed)
     seeds = [p.read_bytes() for p in SEEDS]
@@ -135,9 +148,9 @@ def _random_search(duration: float, seed: int) -> int:
             print(f"trouvaille : entrée de plus de 20 s — enregistrée dans {_save(data, TimeoutError())}")
         count += 1
         if count % 1000 == 0:
-            print(f"{count} entrées essayées en {time.monotonic() - start:.0f} s, {findings} trouvaille(s)",
+            print(f"{count} entrées essayées en {time.monotonic() - start:.0f} s, {_findings(findings)}",
                   flush=True)
-    print(f"Fin : {count} entrées essayées en {time.monotonic() - start:.0f} s, {findings} trouvaille(s).")
+    print(f"Fin : {count} entrées essayées en {time.monotonic() - start:.0f} s, {_findings(findings)}.")
     return 1 if findings else 0
 
 

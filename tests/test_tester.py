@@ -121,3 +121,14 @@ cas:
     result = run("tester", missing)
     assert result.code == 3
     assert f"charte introuvable : {tmp_path / 'absente.yaml'}" in result.err
+
+
+def test_a_broken_charter_named_by_a_test_file_is_shown_where_it_is_broken(run: Callable[..., Run],
+                                                                          write) -> None:
+    write("charte.yaml", "format: charte_ia/1\ncharte: !secret identite\n")
+    tests = write("tests.yaml", "format: tests-charte/1\ncharte: charte.yaml\n"
+                  "cas:\n  - {nom: x, date: 2026-11-22, projet: {}, attendu: {}}\n")
+    result = run("tester", tests)
+    assert result.code == 3
+    assert "charte.yaml:2:9: erreur [yaml-etiquette]" in result.err
+    assert "introuvable" not in result.err

@@ -381,8 +381,9 @@ def documenter(*, fichiers: tuple[str, ...], sortie: str, jour: date | None) -> 
     charte (vue fusionnée, modifications et motifs) et une page par champ de la fiche (avec
     les règles qui le lisent). Le dossier est remplacé d'un coup : ne le modifiez pas à la main.
     """
-    documents = [read_file(path, _limits()) for path in fichiers] if fichiers else shipped_documents()
-    pages = build_pages(documents, jour or date.today(), _limits())
+    limits = _limits()
+    documents = [read_file(path, limits) for path in fichiers] if fichiers else shipped_documents()
+    pages = build_pages(documents, jour or date.today(), limits)
     write_catalogue(pages, Path(sortie))
     click.echo(f"Catalogue écrit dans {sortie} : {_count(len(pages), 'page', 'pages')} "
                f"({_count(len(documents), 'fichier documenté', 'fichiers documentés')}).")
@@ -613,8 +614,8 @@ def _now() -> str:
 
 _CLICK_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"No such command '(.+)'"), lambda m: f"commande inconnue « {m.group(1)} »"),
-    (re.compile(r"Got unexpected extra arguments? \((.+)\)"),
-     lambda m: f"argument(s) en trop : {m.group(1)}"),
+    (re.compile(r"Got unexpected extra (arguments?) \((.+)\)"),
+     lambda m: f"{m.group(1)} en trop : {m.group(2)}"),
     (re.compile(r"Option '(.+)' requires an argument"),
      lambda m: f"l'option {m.group(1)} attend une valeur"),
     (re.compile(r"Option '(.+)' does not take a value"),

@@ -67,7 +67,7 @@ from charte_ia.model import (
     Severite,
     Surcharge,
 )
-from charte_ia.source import Document, read_bytes, read_file
+from charte_ia.source import Document, read_bytes, read_file, unreachable
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import Vocabulaire
 
@@ -251,7 +251,7 @@ class _Unit:
             try:
                 return read_file(path, self.state.limits), _key_of_file(str(path))
             except InvalidInputError as error:
-                if error.diagnostics[0].code in ("fichier-introuvable", "fichier-illisible"):
+                if unreachable(error):
                     self._problem("paquet-introuvable", f"paquet introuvable : {path}", at,
                                   "le chemin se lit à partir du dossier du fichier qui importe")
                 else:

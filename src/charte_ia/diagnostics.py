@@ -81,7 +81,7 @@ def valeur_fr(value: Any, *, crochets: bool = False) -> str:
     if isinstance(value, date):
         return date_fr(value)
     if isinstance(value, list):
-        shown = value if len(value) <= _LONG else value[:_SHOWN]
+        shown = value if len(value) <= _MAX_ITEMS else value[:_SHOWN_ITEMS]
         items = ", ".join(valeur_fr(v) for v in shown)
         if len(shown) < len(value):
             items += f", … ({len(value)} valeurs en tout)"
@@ -89,13 +89,15 @@ def valeur_fr(value: Any, *, crochets: bool = False) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} : {valeur_fr(v)}" for k, v in value.items())
     text = str(value)
-    if len(text) > 10 * _LONG:
-        return f"{text[:10 * _SHOWN]}… ({len(text)} caractères)"
+    if len(text) > _MAX_CHARS:
+        return f"{text[:_SHOWN_CHARS]}… ({len(text)} caractères)"
     return text
 
 
-_LONG = 50
-_SHOWN = 20
+_MAX_ITEMS, _SHOWN_ITEMS = 50, 20
+"""A longer list is shown by its first items and its size."""
+_MAX_CHARS, _SHOWN_CHARS = 500, 200
+"""A longer text is shown by its beginning and its length."""
 
 
 def nombre_fr(n: int, singulier: str, pluriel: str | None = None) -> str:

@@ -652,7 +652,8 @@ def supposing(charte: Charte, valeurs: dict[str, Any], jour: date, budget: cel.B
     (undetermined or in error).
 
     Args:
-        budget: The evaluation steps the exploration may spend (``None`` once they are spent).
+        budget: The evaluation steps the exploration may spend; once they are spent, every
+            expression gives ``None``.
         qualifications: The qualifications the expressions need (all when ``None``).
     """
     document = Document("(supposition)", {}, "", {}, {})

@@ -128,6 +128,11 @@ def read_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     return read_bytes(raw, name, limits)
 
 
+def unreachable(error: InvalidInputError) -> bool:
+    """Whether reading failed because the file is missing or unreadable, not because of its content."""
+    return error.diagnostics[0].code in ("fichier-introuvable", "fichier-illisible")
+
+
 def read_bytes(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read YAML from bytes; ``name`` is used in every position reported.
 
@@ -156,9 +161,9 @@ def read_bytes(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Docume
             "fichier-binaire", "le fichier contient un octet nul : ce n'est pas un fichier texte",
             _at(name, text, index),
             "donnez le fichier YAML de la charte ou de la fiche")])
-    data, values, keys = _parse(text, name, limits)
-    return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys,
-                    tuple(text.splitlines()))
+    lines = tuple(text.splitlines())
+    data, values, keys = _parse(text, name, lines, limits)
+    return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys, lines)
 
 
 def _at(name: str, content: str | bytes, index: int) -> Location:
@@ -166,6 +171,11 @@ def _at(name: str, content: str | bytes, index: int) -> Location:
     newline = "\n" if isinstance(content, str) else b"\n"
     start = content.rfind(newline, 0, index) + 1  # type: ignore[arg-type]
     return Location(name, content.count(newline, 0, index) + 1, index - start + 1)  # type: ignore[arg-type]
+
+
+def _marked(name: str, mark: Any, path: tuple[PathItem, ...] = ()) -> Location:
+    """Where a PyYAML mark (0-based line and column) points, 1-based."""
+    return Location(name, mark.line + 1, mark.column + 1, path)
 
 
 def _code_point(character: str | int) -> int:
@@ -180,8 +190,8 @@ def _size_fr(octets: int) -> str:
     return f"{octets} octets"
 
 
-def _parse(text: str, name: str, limits: Limits) -> tuple[Any, dict[tuple[PathItem, ...], Position],
-                                                         dict[tuple[PathItem, ...], Position]]:
+def _parse(text: str, name: str, lines: tuple[str, ...], limits: Limits
+           ) -> tuple[Any, dict[tuple[PathItem, ...], Position], dict[tuple[PathItem, ...], Position]]:
     loader: _BoundedLoader | None = None
     try:
         loader = _BoundedLoader(text, name, limits)  # checks every character at once
@@ -191,7 +201,7 @@ def _parse(text: str, name: str, limits: Limits) -> tuple[Any, dict[tuple[PathIt
                 mark = loader.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise InvalidInputError([Diagnostic(
                     "yaml-plusieurs-documents", "le fichier contient plusieurs documents YAML",
-                    Location(name, mark.line + 1, mark.column + 1),
+                    _marked(name, mark),
                     "un fichier = une charte ou une fiche ; retirez les séparateurs « --- » en trop",
                 )])
             node = loader.get_node()
@@ -213,7 +223,7 @@ def _parse(text: str, name: str, limits: Limits) -> tuple[Any, dict[tuple[PathIt
     finally:
         if loader is not None:
             loader.dispose()
-    builder = _Builder(name, text, limits)
+    builder = _Builder(name, lines, limits)
     data = builder.build(nodes[0], ()) if nodes else None
     if builder.problems:
         raise InvalidInputError(builder.problems)
@@ -306,11 +316,11 @@ class _BoundedLoader(yaml.SafeLoader):
         mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
         self.count += 1
         if self.count > self.limits.max_nodes:
-            raise _too_many_nodes(self.limits, Location(self.file_name, mark.line + 1, mark.column + 1))
+            raise _too_many_nodes(self.limits, _marked(self.file_name, mark))
         self.depth += 1
         try:
             if self.depth > self.limits.max_depth + 1:
-                raise _too_deep(self.limits, Location(self.file_name, mark.line + 1, mark.column + 1))
+                raise _too_deep(self.limits, _marked(self.file_name, mark))
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -324,9 +334,9 @@ class _Builder:
     at the limits instead of filling the memory.
     """
 
-    def __init__(self, name: str, text: str, limits: Limits) -> None:
+    def __init__(self, name: str, lines: tuple[str, ...], limits: Limits) -> None:
         self.name = name
-        self.lines = text.splitlines()
+        self.lines = lines
         self.limits = limits
         self.values: dict[tuple[PathItem, ...], Position] = {}
         self.keys: dict[tuple[PathItem, ...], Position] = {}
@@ -409,8 +419,7 @@ class _Builder:
             "liste, dictionnaire) sont lues"))
 
     def _location(self, node: Node, path: tuple[PathItem, ...]) -> Location:
-        mark = node.start_mark
-        return Location(self.name, mark.line + 1, mark.column + 1, path)
+        return _marked(self.name, node.start_mark, path)
 
     def _position(self, node: Node) -> Position:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1

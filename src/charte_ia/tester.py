@@ -32,7 +32,7 @@ from charte_ia.engine import evaluate
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document, load_declaration
 from charte_ia.model import FORMAT_FICHE, IsoDate, StatutAttendu, Texte, _Model
-from charte_ia.source import Document, read_file
+from charte_ia.source import Document, read_file, unreachable
 from charte_ia.validation import validate_document
 
 FORMAT_TESTS = "tests-charte/1"
@@ -241,7 +241,9 @@ def _run_test_file(reports: dict[str, Rapport], document: Document, jour: date, 
     target = base / fichier.charte
     try:
         charter_document = read_file(target, limits)
-    except InvalidInputError:
+    except InvalidInputError as error:
+        if not unreachable(error):  # the charter is there but broken: say where and why
+            raise
         hint = "le chemin se lit depuis le dossier du fichier de tests"
         raise InvalidInputError([Diagnostic("tests-charte", f"charte introuvable : {target}",
                                             document.locate(("charte",)), hint)]) from None

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from charte_ia.diagnostics import Diagnostic, InvalidInputError, PathItem, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, PathItem, did_you_mean, nombre_fr
 from charte_ia.source import Document
 
 M = TypeVar("M", bound=BaseModel)
@@ -132,9 +132,11 @@ def _translate(detail: ErrorDetails, model: type[BaseModel],
     if kind in ("string_too_short", "too_short"):
         if kind == "string_too_short":
             return "texte vide : une valeur est attendue", None, False
-        return f"au moins {ctx.get('min_length', 1)} élément(s) attendu(s)", None, False
+        least = nombre_fr(int(ctx.get("min_length", 1)), "élément attendu", "éléments attendus")
+        return f"au moins {least}", None, False
     if kind in ("string_too_long", "too_long"):
-        return f"trop long : au plus {ctx.get('max_length')} autorisé(s)", None, False
+        unit = ("caractère", "caractères") if kind == "string_too_long" else ("élément", "éléments")
+        return f"trop long : au plus {nombre_fr(int(ctx.get('max_length', 0)), *unit)}", None, False
     if kind in _TYPES:
         return f"{_TYPES[kind]}, {_describe(value)} reçu", None, False
     if kind in ("greater_than_equal", "less_than_equal"):
