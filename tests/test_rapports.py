@@ -108,7 +108,8 @@ def test_html_report_explains_why_and_what_to_do(run: Callable[..., Run]) -> Non
 def test_markdown_report_for_an_incomplete_declaration(run: Callable[..., Run]) -> None:
     markdown = _report(run, "markdown", EX / "aide-instruction-solidarite.yaml", DEPARTEMENT)
     lines = markdown.splitlines()
-    assert lines[0] == "# Avis de conformité — Aide à l'instruction des demandes d'aide sociale"
+    assert lines[0] == "# Avis de conformité : INCOMPLET"  # the verdict before any text of the inputs
+    assert lines[2] == "Projet : Aide à l'instruction des demandes d'aide sociale"
     assert "**? Décision : INCOMPLET**" in markdown
     assert "## Informations à compléter, la plus utile d'abord" in markdown
     assert "1. **L'analyse d'impact relative à la protection des données (AIPD) a-t-elle été réalisée ?**" \
@@ -119,7 +120,7 @@ def test_markdown_report_for_an_incomplete_declaration(run: Callable[..., Run]) 
 def test_reports_show_derogations(run: Callable[..., Run]) -> None:
     derogations = EX / "derogations" / "comite-ethique-2026.yaml"
     html = _report(run, "html", EX / "aide-attribution-creche.yaml", COMMUNE, "--derogations", derogations)
-    assert "Règles dérogées par le comité d'éthique (1)" in html
+    assert "Règles dérogées par le comité d&#39;éthique (1)" in html  # autoescaped, like every value
     assert "<td><strong>utilisée</strong></td>" in html
     sarif = json.loads(_report(run, "sarif", EX / "aide-attribution-creche.yaml", COMMUNE,
                                "--derogations", derogations))
@@ -270,7 +271,7 @@ def test_axe_core_finds_no_serious_violation_and_the_page_renders(run: Callable[
     screenshot = tmp_path / f"{verdict}.png"
     assert browser.save_screenshot(str(screenshot))
     assert screenshot.stat().st_size > 10_000
-    assert browser.find_element("tag name", "h1").text.startswith("Avis de conformité — ")
+    assert browser.find_element("tag name", "h1").text.startswith("Avis de conformité : ")
     browser.execute_script(AXE.read_text("utf-8"))
     violations = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"

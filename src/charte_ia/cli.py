@@ -50,6 +50,7 @@ from charte_ia.lint import lint
 from charte_ia.load import load_charter, load_declaration
 from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
 from charte_ia.report import FORMATS
+from charte_ia.report.escape import visible
 from charte_ia.report.explain import explain_charter, explain_rule
 from charte_ia.report.text import TITRES_VERDICT, question_lines, render_one
 from charte_ia.source import read_file
@@ -249,10 +250,10 @@ def expliquer(*, regle_id: str | None, charte_path: str, jour: date | None) -> N
     charte = load_charter(charte_path, limits=_limits())
     reference = jour or date.today()
     if regle_id is None:
-        click.echo(explain_charter(charte, reference), nl=False)
+        _echo(explain_charter(charte, reference), nl=False)
         return
     regle = _find_rule(charte, regle_id)
-    click.echo(explain_rule(charte, regle, reference), nl=False)
+    _echo(explain_rule(charte, regle, reference), nl=False)
 
 
 @cli.command()
@@ -281,7 +282,7 @@ def completer(*, declaration_path: str, charte_path: str, jour: date | None,
     declaration = load_declaration(declaration_path, vocabulaire=charte.vocabulaire, limits=charte.limites)
     decision = evaluate(charte, declaration, reference, derogations=derogations)
     if not interactif:
-        click.echo(_questions(decision), nl=False)
+        _echo(_questions(decision), nl=False)
         sys.exit(exit_code(decision))
     if declaration_path == "-" and sortie is None:
         raise UsageFrancais("avec une fiche lue sur l'entrée standard, --sortie est obligatoire")
@@ -312,7 +313,7 @@ def valider(*, chartes: tuple[str, ...], jour: date | None, strict: bool) -> Non
             charte = load_charter(path, limits=_limits())
         except InvalidInputError as error:
             _print_diagnostics(error.diagnostics)
-            click.echo(f"✗ {path} : invalide ({_count(len(error.diagnostics), 'problème', 'problèmes')})",
+            _echo(f"✗ {path} : invalide ({_count(len(error.diagnostics), 'problème', 'problèmes')})",
                        err=True)
             codes.append(EXIT_INVALID)
             continue
@@ -320,11 +321,11 @@ def valider(*, chartes: tuple[str, ...], jour: date | None, strict: bool) -> Non
         _print_diagnostics(warnings)
         remark = f", {_count(len(warnings), 'avertissement', 'avertissements')}" if warnings else ""
         if strict and warnings:
-            click.echo(f"✗ {path} : refusée en mode strict — {_describe(charte)}{remark}", err=True)
+            _echo(f"✗ {path} : refusée en mode strict — {_describe(charte)}{remark}", err=True)
             codes.append(EXIT_INVALID)
             continue
         kind = "paquet" if charte.est_paquet else "charte"
-        click.echo(f"✓ {path} : {kind} valide — {_describe(charte)}{remark}")
+        _echo(f"✓ {path} : {kind} valide — {_describe(charte)}{remark}")
         codes.append(EXIT_OK)
     sys.exit(worst(codes))
 
@@ -363,7 +364,7 @@ def schema(*, quoi: str, charte_path: str | None) -> None:
     else:
         from charte_ia.vocabulary import default_vocabulary  # noqa: PLC0415 - loaded on demand
         payload = default_vocabulary().json_schema()
-    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    _echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
 @cli.command()
@@ -385,7 +386,7 @@ def documenter(*, fichiers: tuple[str, ...], sortie: str, jour: date | None) -> 
     documents = [read_file(path, limits) for path in fichiers] if fichiers else shipped_documents()
     pages = build_pages(documents, jour or date.today(), limits)
     write_catalogue(pages, Path(sortie))
-    click.echo(f"Catalogue écrit dans {sortie} : {_count(len(pages), 'page', 'pages')} "
+    _echo(f"Catalogue écrit dans {sortie} : {_count(len(pages), 'page', 'pages')} "
                f"({_count(len(documents), 'fichier documenté', 'fichiers documentés')}).")
 
 
@@ -445,20 +446,20 @@ class _Questionnaire:
         self.skipped: set[str] = set()
 
     def run(self, decision: Decision) -> Decision:
-        click.echo(f"Décision actuelle : {TITRES_VERDICT[decision.verdict]} — "
+        _echo(f"Décision actuelle : {TITRES_VERDICT[decision.verdict]} — "
                    f"{_count(len(decision.informations_manquantes), 'question', 'questions')}")
         while True:
             pending = [q for q in decision.informations_manquantes if q.champ not in self.skipped]
             if not pending:
-                click.echo("\nPlus aucune question ne peut faire avancer la décision.")
+                _echo("\nPlus aucune question ne peut faire avancer la décision.")
                 break
             info = pending[0]
-            click.echo("")
-            click.echo("\n".join(question_lines(info)))
+            _echo("")
+            _echo("\n".join(question_lines(info)))
             try:
                 value = self._ask(info.champ)
             except _StopError:
-                click.echo("Questionnaire interrompu.")
+                _echo("Questionnaire interrompu.")
                 break
             if value is NE_SAIT_PAS:
                 self.skipped.add(info.champ)
@@ -469,18 +470,18 @@ class _Questionnaire:
                                        inconnus=self.declaration.inconnus - {info.champ})
             decision = evaluate(self.charte, self.declaration, self.jour, derogations=self.derogations)
             remaining = len([q for q in decision.informations_manquantes if q.champ not in self.skipped])
-            click.echo(f"→ Décision : {TITRES_VERDICT[decision.verdict]} — "
+            _echo(f"→ Décision : {TITRES_VERDICT[decision.verdict]} — "
                        f"{_count(remaining, 'question restante', 'questions restantes')}")
-        click.echo("")
-        click.echo(render_one(decision), nl=False)
+        _echo("")
+        _echo(render_one(decision), nl=False)
         return decision
 
     def _ask(self, chemin: str) -> Any:
         champ = self.charte.vocabulaire.champ(chemin)
         assert champ is not None
         for number, choice in enumerate(choices(champ), start=1):
-            click.echo(f"       {number}. {choice}")
-        click.echo(f"     ({hint(champ)})")
+            _echo(f"       {number}. {choice}")
+        _echo(f"     ({hint(champ)})")
         while True:
             try:
                 typed = click.prompt("   Réponse", default="", show_default=False, prompt_suffix=" : ")
@@ -491,7 +492,7 @@ class _Questionnaire:
             try:
                 return parse_answer(champ, typed)
             except ValueError as error:
-                click.echo(f"   Réponse non valide : {error}")
+                _echo(f"   Réponse non valide : {error}")
 
 
 def _confirm(question: str) -> bool:
@@ -506,7 +507,7 @@ def _confirm(question: str) -> bool:
             return True
         if answer in ("n", "non"):
             return False
-        click.echo("Répondez o (oui) ou n (non).")
+        _echo("Répondez o (oui) ou n (non).")
 
 
 def _save(declaration_path: str, sortie: str | None, session: _Questionnaire) -> None:
@@ -522,14 +523,14 @@ def _save(declaration_path: str, sortie: str | None, session: _Questionnaire) ->
         question = (f"Enregistrer les {count} dans {target} (la fiche d'origine) ?" if itself
                     else f"{target} existe déjà : le remplacer par la fiche complétée ?")
         if not _confirm(question):
-            click.echo("Fiche inchangée." if itself else f"{target} inchangé : rien n'a été enregistré.")
+            _echo("Fiche inchangée." if itself else f"{target} inchangé : rien n'a été enregistré.")
             return
     document = session.declaration.document
     text = Path(declaration_path).read_text(encoding="utf-8") if declaration_path != "-" else "\n".join(
         document.lines) + "\n"
     new_text, _ = completed(session.declaration, text, session.answers, session.charte.vocabulaire)
     write_atomically(target, new_text)
-    click.echo(f"Fiche complétée enregistrée dans {target} ({count}).")
+    _echo(f"Fiche complétée enregistrée dans {target} ({count}).")
 
 
 def _describe(charte: Charte) -> str:
@@ -544,9 +545,13 @@ def _count(number: int, singular: str, plural: str) -> str:
 
 
 def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
-    """Print, unless the reader has gone (``… | head``): what was decided must still set the exit code."""
+    """Print, unless the reader has gone (``… | head``): what was decided must still set the exit code.
+
+    Everything printed may quote an input: control and bidi characters are shown escaped,
+    never sent to the terminal.
+    """
     with contextlib.suppress(BrokenPipeError):
-        click.echo(text, err=err, nl=nl)
+        click.echo(visible(text), err=err, nl=nl)
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:

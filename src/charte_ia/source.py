@@ -20,6 +20,7 @@ Reading is deliberately stricter than PyYAML's defaults:
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from charte_ia.limits import DEFAULT_LIMITS, Limits
 STDIN_NAME = "-"
 
 _STANDARD = "tag:yaml.org,2002:"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate, which a ``\\u`` escape can produce: no text file, JSON or XML can carry it."""
 _BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
              "FALSE": False}
 
@@ -399,6 +402,11 @@ class _Builder:
     def _scalar(self, node: Node, path: tuple[PathItem, ...]) -> Any:
         tag = node.tag
         if tag == _STANDARD + "str" or tag == _STANDARD + "timestamp":
+            if surrogate := _SURROGATE.search(node.value):
+                self.problems.append(Diagnostic(
+                    "encodage", f"caractère U+{ord(surrogate.group()):04X} invalide (moitié d'une paire "
+                    "de substitution UTF-16)", self._location(node, path),
+                    "écrivez le caractère lui-même, ou une seule séquence \\U0001XXXX entre guillemets"))
             return str(node.value)
         if tag == _STANDARD + "null":
             return None

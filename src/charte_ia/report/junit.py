@@ -3,7 +3,8 @@
 One ``testsuite`` per declaration, one ``testcase`` per rule: a rule not met or undetermined
 is a ``failure`` (its type says which), a rule in error an ``error``, a rule that does not
 apply, is not in force or is derogated is ``skipped`` with the reason. The verdict, the
-reference date and the charter are suite properties.
+reference date and the charter are suite properties. Texts from the inputs have their
+control and bidi characters escaped: the file always parses as XML 1.0.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
 from charte_ia.decision import Decision, ResultatRegle, Statut
+from charte_ia.report.escape import visible
 from charte_ia.report.text import LIBELLES_STATUT, TITRES_VERDICT
 
 IGNORES = (Statut.NON_APPLICABLE, Statut.HORS_VIGUEUR, Statut.DEROGEE)
@@ -29,8 +31,18 @@ def render(decisions: Sequence[Decision]) -> str:
             totals[key] += int(suite.get(key, "0"))
     for key, value in totals.items():
         root.set(key, str(value))
+    _printable(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _printable(root: ET.Element) -> None:
+    """Make every text XML 1.0 can carry and a person can read: controls and bidi characters escaped."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            element.set(name, visible(value))
+        if element.text:
+            element.text = visible(element.text)
 
 
 def _suite(decision: Decision) -> ET.Element:

@@ -17,6 +17,7 @@ from typing import Any
 
 from charte_ia.decision import Decision, ResultatRegle, Statut
 from charte_ia.model import Severite
+from charte_ia.report.escape import visible
 from charte_ia.report.text import LIBELLES_STATUT, format_reference
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -27,8 +28,19 @@ SIGNALES = (Statut.NON_CONFORME, Statut.INDETERMINE, Statut.ERREUR, Statut.DEROG
 
 def render(decisions: Sequence[Decision]) -> str:
     """One SARIF log, one run per decision."""
-    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [_run(d) for d in decisions]}
+    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [_printable(_run(d)) for d in decisions]}
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+def _printable(value: Any) -> Any:
+    """Every text with its control and bidi characters escaped, as code-scanning tools show them."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value
 
 
 def _run(decision: Decision) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 The verdict and its meaning come first; then the rules that are not met, those that
 cannot be decided and the information to add, each with its message, where the value
-is written in the declaration, what to do and the references. Nothing relies on colour.
+is written in the declaration, what to do and the references. Nothing relies on colour,
+and no character from the inputs can drive the terminal (:func:`~charte_ia.report.escape.visible`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from charte_ia.decision import (
 )
 from charte_ia.diagnostics import date_fr, nombre_fr, valeur_fr
 from charte_ia.model import Reference, Severite
+from charte_ia.report.escape import visible
 
 TITRES_VERDICT = {
     Verdict.CONFORME: "CONFORME",
@@ -98,7 +100,7 @@ def render_one(decision: Decision) -> str:
         for info in decision.informations_manquantes:
             lines.extend(question_lines(info))
     lines += ["", _summary(decision)]
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")
 
 
 def question_lines(info: InformationManquante) -> list[str]:
