@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from charte_ia import load_charter, load_declaration
 from conftest import CHARTE_MODELE, EXEMPLES, FIXTURES, MINI_CHARTE, Run, mini_fiche
 
 DEROGATIONS = FIXTURES / "derogations" / "comite-ethique-2026.yaml"
@@ -125,10 +126,11 @@ def test_derogation_before_and_after_expiry(run: Callable[..., Run]) -> None:
 
 
 DEROGATION = """
-format: derogations/1
+format: derogations/2
 derogations:
   - id: D-1
     projet: {projet}
+    empreinte_fiche: {empreinte}
     regles: [{regles}]
     justification: Phase pilote.
     accordee_par: Comité d'éthique
@@ -139,8 +141,17 @@ derogations:
 """
 
 
+def empreinte(fiche: Path) -> str:
+    """The fingerprint of a frozen declaration, as ``charte-ia empreinte`` prints it."""
+    return load_declaration(fiche, vocabulaire=load_charter(CHARTE_MODELE).vocabulaire).empreinte
+
+
+def derogation(*, projet: str, regles: str, fiche: Path = CRECHE) -> str:
+    return DEROGATION.format(projet=projet, regles=regles, empreinte=empreinte(fiche))
+
+
 def test_orphan_and_useless_derogations_are_reported(run: Callable[..., Run], write) -> None:
-    orphans = write("orphelines.yaml", DEROGATION.format(projet="2026-attribution-creche",
+    orphans = write("orphelines.yaml", derogation(projet="2026-attribution-creche",
                                                          regles="communs.HUM-99, communs.SOUV-01"))
     decision = _json(run, "verifier", CRECHE, "-c", CHARTE_MODELE, "--date", "2026-11-22",
                      "--derogations", orphans)
@@ -150,7 +161,7 @@ def test_orphan_and_useless_derogations_are_reported(run: Callable[..., Run], wr
     assert decision["derogations"][0]["detail"].startswith(
         "la charte n'a pas de règle en vigueur portant cet identifiant (vouliez-vous dire « communs.HUM-")
 
-    elsewhere = write("ailleurs.yaml", DEROGATION.format(projet="2026-creche", regles="communs.HUM-01"))
+    elsewhere = write("ailleurs.yaml", derogation(projet="2026-creche", regles="communs.HUM-01"))
     result = run("verifier", CRECHE, "-c", CHARTE_MODELE, "--date", "2026-11-22", "--derogations", elsewhere)
     assert result.code == 1
     assert f"{elsewhere}:4:13: avertissement [derogation-orpheline] dérogation « D-1 » orpheline : aucun " \
@@ -158,8 +169,8 @@ def test_orphan_and_useless_derogations_are_reported(run: Callable[..., Run], wr
 
 
 def test_a_derogation_never_covers_missing_information(run: Callable[..., Run], write) -> None:
-    file = write("d.yaml", DEROGATION.format(projet="2026-aide-instruction-solidarite",
-                                             regles="communs.HUM-01"))
+    file = write("d.yaml", derogation(projet="2026-aide-instruction-solidarite",
+                                        regles="communs.HUM-01", fiche=SOLIDARITE))
     decision = _json(run, "verifier", SOLIDARITE, "-c", CHARTE_MODELE, "--date", "2026-11-22",
                      "--derogations", file)
     assert decision["verdict"] == "incomplet"
@@ -176,7 +187,7 @@ def test_a_derogation_never_covers_missing_information(run: Callable[..., Run], 
 ])
 def test_invalid_derogation_file_is_refused_with_location(run: Callable[..., Run], write, old: str, new: str,
                                                           message: str) -> None:
-    text = DEROGATION.format(projet="p", regles="X")
+    text = derogation(projet="p", regles="X")
     assert old in text
     file = write("d.yaml", text.replace(old, new))
     result = run("verifier", CRECHE, "-c", CHARTE_MODELE, "--derogations", file)
@@ -186,12 +197,108 @@ def test_invalid_derogation_file_is_refused_with_location(run: Callable[..., Run
 
 
 def test_derogations_for_another_charter_are_refused(run: Callable[..., Run], write) -> None:
-    file = write("d.yaml", DEROGATION.format(projet="p", regles="X").replace(
+    file = write("d.yaml", derogation(projet="p", regles="X").replace(
         "derogations:\n", "charte: fr.autre.charte\nderogations:\n", 1))
     result = run("verifier", CRECHE, "-c", CHARTE_MODELE, "--derogations", file)
     assert result.code == 3
     assert "[derogations-charte] ces dérogations concernent la charte « fr.autre.charte », pas " \
            "« fr.commune-modele.charte-ia »" in result.err
+
+
+def test_a_derogation_applies_only_to_the_declaration_the_committee_reviewed(
+        run: Callable[..., Run], write: Callable[[str, str], Path]) -> None:
+    """The attack observed: another project reuses the id and inherits the dérogation."""
+    args = ("-c", CHARTE_MODELE, "--derogations", DEROGATIONS, "--date", "2026-11-22")
+    assert _json(run, "verifier", CRECHE, *args)["verdict"] == "conforme"
+
+    reordered = write("creche-reecrite.yaml", "# Réécrite : commentaires et ordre des clés changés\n"
+                      + CRECHE.read_text(encoding="utf-8").replace("  id: 2026-attribution-creche\n", "")
+                      .replace("projet:\n", "projet:\n  id: '2026-attribution-creche'  # même projet\n"))
+    assert run("empreinte", reordered, "-c", CHARTE_MODELE).out.split()[0] == empreinte(CRECHE)
+    assert _json(run, "verifier", reordered, *args)["derogations"][0]["etat"] == "utilisee"
+
+    borrowed = write("autre-projet.yaml", CRECHE.read_text(encoding="utf-8").replace(
+        "nom: Aide au classement des demandes de place en crèche", "nom: Tri automatique des dossiers"))
+    decision = _json(run, "verifier", borrowed, *args)
+    assert decision["verdict"] == "non_conforme"
+    assert _statut(decision, "communs.HUM-01") == "non_conforme"
+    assert decision["derogations"][0]["etat"] == "a_reexaminer"
+    assert decision["derogations"][0]["detail"].startswith(
+        "la fiche n'est plus celle que le comité a examinée")
+    assert run("verifier", borrowed, *args).code == 1
+    text = run("verifier", borrowed, *args).out
+    assert "CE-2026-07-01 (communs.HUM-01) — À RÉEXAMINER : la fiche n'est plus celle" in text
+
+
+def test_the_fingerprint_command(run: Callable[..., Run], write: Callable[[str, str], Path]) -> None:
+    result = run("empreinte", CRECHE, SOLIDARITE, "-c", CHARTE_MODELE)
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines == [f"{empreinte(CRECHE)}  {CRECHE}", f"{empreinte(SOLIDARITE)}  {SOLIDARITE}"]
+    assert lines[0].startswith("sha256:")
+    assert len(lines[0].split()[0]) == len("sha256:") + 64
+    changed = write("c.yaml", CRECHE.read_text(encoding="utf-8").replace("agents_formes: true",
+                                                                           "agents_formes: false"))
+    assert run("empreinte", changed, "-c", CHARTE_MODELE).out.split()[0] != empreinte(CRECHE)
+    broken = write("b.yaml", "format: fiche-projet-ia/1\nprojet: {id: x}\n")
+    assert run("empreinte", broken).code == 3
+
+
+LOCKED = """
+format: derogations/2
+derogations:
+  - id: D-2
+    projet: 2026-attribution-creche
+    empreinte_fiche: sha256:0000000000000000000000000000000000000000000000000000000000000000
+    regles: [communs.HUM-01, communs.HUM-02]
+    justification: Phase pilote.
+    accordee_par: Comité d'éthique
+    deliberation: CE-2026-01
+    accordee_le: 2026-01-01
+    expire_le: 2026-12-31
+    mesures_compensatoires: [Revue mensuelle]
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "code", "where", "message"), [
+    ("", "", "derogation-interdite", "6:30",
+     "la règle « communs.HUM-02 » ne peut pas faire l'objet d'une dérogation (verrouillée par le paquet "
+     "« communs-territoriaux »)"),
+    ("Phase pilote.", "'   '", "derogations", "7:20",
+     "texte attendu : il ne peut pas être vide ni fait seulement d'espaces"),
+    ("Revue mensuelle", "' '", "derogations", "12:30", "texte attendu"),
+    ("expire_le: 2026-12-31", "expire_le: 2027-01-02", "derogation-trop-longue", "11:16",
+     "dérogation « D-2 » accordée du 01/01/2026 au 02/01/2027 : la charte limite une dérogation à 12 mois"),
+    ("format: derogations/2", "format: derogations/1", "derogations-format", "1:9",
+     "format derogations/1 : depuis derogations/2, chaque dérogation inscrit l'empreinte"),
+    ("    empreinte_fiche: sha256:" + "0" * 64 + "\n", "", "derogations", "3:5",
+     "clé obligatoire « empreinte_fiche » absente"),
+])
+def test_what_a_committee_cannot_grant_is_refused(  # noqa: PLR0917 - one case per parameter set
+        run: Callable[..., Run], write: Callable[[str, str], Path], old: str, new: str, code: str, where: str,
+        message: str) -> None:
+    text = LOCKED
+    if old:
+        assert old in text
+        text = text.replace(old, new).replace("communs.HUM-01, communs.HUM-02", "communs.HUM-01")
+    file = write("d.yaml", text)
+    result = run("verifier", CRECHE, "-c", CHARTE_MODELE, "--derogations", file, "--date", "2026-11-22")
+    assert result.code == 3, result.err
+    assert result.out == ""
+    assert f"{file}:{where}: erreur [{code}] {message}" in result.err
+
+
+def test_the_charter_sets_the_longest_derogation(run: Callable[..., Run],
+                                                 write: Callable[[str, str], Path]) -> None:
+    charte = write("charte.yaml", CHARTE_MODELE.read_text(encoding="utf-8").replace(
+        "importe:\n  - paquet: ./communs-v1.yaml",
+        "parametres:\n  derogation_duree_max_mois:\n    description: Durée maximale d'une dérogation\n"
+        f"    unite: mois\n    valeurs: {{2026-01-01: 3}}\nimporte:\n  - paquet: {FIXTURES}/communs-v1.yaml"))
+    assert "derogation_duree_max_mois" in charte.read_text(encoding="utf-8")
+    result = run("verifier", CRECHE, "-c", charte, "--derogations", DEROGATIONS, "--date", "2026-11-22")
+    assert result.code == 3, result.err
+    assert "la charte limite une dérogation à 3 mois (paramètre derogation_duree_max_mois)" in result.err
+    assert "fixez l'expiration au plus tard au 15/09/2026" in result.err
 
 
 # --- Explanations ----------------------------------------------------------------------------------

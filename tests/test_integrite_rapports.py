@@ -71,13 +71,16 @@ def _inputs(folder: Path, t: dict[str, str]) -> tuple[Path, Path, Path]:
         "id": "projet-pirate", "nom": t["nom"], "finalite": t["finalite"],
         "description_courte": t["description"],
         "achat": {"fournisseur": t["fournisseur"]}, "usage": {"decisions_individuelles": False}}}
-    derogations = {"format": "derogations/1", "derogations": [{
-        "id": "D-1", "projet": "projet-pirate", "regles": ["MAJ"], "justification": t["justification"],
+    derogations = {"format": "derogations/2", "derogations": [{
+        "id": "D-1", "projet": "projet-pirate", "empreinte_fiche": "sha256:" + "0" * 64,
+        "regles": ["MAJ"], "justification": t["justification"],
         "accordee_par": t["instance"], "deliberation": t["deliberation"], "accordee_le": "2026-01-01",
         "expire_le": "2026-12-31", "mesures_compensatoires": [t["mesure"]]}]}
     paths = folder / "charte.yaml", folder / "fiche.yaml", folder / "derogations.yaml"
     for path, data in zip(paths, (charte, fiche, derogations), strict=True):
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    derogations["derogations"][0]["empreinte_fiche"] = load_declaration(paths[1]).empreinte
+    paths[2].write_text(yaml.safe_dump(derogations, allow_unicode=True), encoding="utf-8")
     return paths
 
 

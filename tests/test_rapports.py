@@ -119,13 +119,13 @@ def test_markdown_report_for_an_incomplete_declaration(run: Callable[..., Run]) 
 
 def test_reports_show_derogations(run: Callable[..., Run]) -> None:
     derogations = EX / "derogations" / "comite-ethique-2026.yaml"
-    html = _report(run, "html", EX / "aide-attribution-creche.yaml", COMMUNE, "--derogations", derogations)
+    html = _report(run, "html", EX / "traduction-accueil.yaml", COMMUNE, "--derogations", derogations)
     assert "Règles dérogées par le comité d&#39;éthique (1)" in html  # autoescaped, like every value
     assert "<td><strong>utilisée</strong></td>" in html
-    sarif = json.loads(_report(run, "sarif", EX / "aide-attribution-creche.yaml", COMMUNE,
+    sarif = json.loads(_report(run, "sarif", EX / "traduction-accueil.yaml", COMMUNE,
                                "--derogations", derogations))
     waived = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
-    assert [r["ruleId"] for r in waived] == ["communs.CH-DECISION-HUMAINE"]
+    assert [r["ruleId"] for r in waived] == ["communs.CH-COMMUNS"]
     assert waived[0]["suppressions"][0]["status"] == "accepted"
 
 

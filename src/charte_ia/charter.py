@@ -204,6 +204,17 @@ class Regle:
         """Si une charte qui l'importe l'a assouplie."""
         return any(m.assouplissement for m in self.modifications)
 
+    @property
+    def derogeable(self) -> bool:
+        """Si le comité d'éthique peut y déroger.
+
+        Une règle verrouillée reprend une obligation légale : un comité ne peut pas écarter la
+        loi, sauf si la règle elle-même le prévoit (``derogeable: true``). Toute autre règle
+        est dérogeable, sauf si elle dit le contraire (``derogeable: false``).
+        """
+        written = self.source.derogeable
+        return (not self.verrouille) if written is None else written
+
 
 @dataclass(frozen=True)
 class RegleDesactivee:

@@ -163,7 +163,7 @@ class Choix(click.Choice):  # type: ignore[type-arg]
 _CHARTE = click.option("--charte", "-c", "charte_path", required=True, metavar="CHARTE",
                        help="Fichier YAML de la charte (ou d'un paquet de règles).")
 _DEROGATIONS = click.option("--derogations", "derogations_path", default=None, metavar="FICHIER",
-                            help="Dérogations accordées par le comité d'éthique (fichier derogations/1).")
+                            help="Dérogations accordées par le comité d'éthique (fichier derogations/2).")
 
 
 @click.group(cls=Groupe, context_settings=_HELP, subcommand_metavar="COMMANDE [ARGUMENTS]...")
@@ -365,6 +365,31 @@ def schema(*, quoi: str, charte_path: str | None) -> None:
         from charte_ia.vocabulary import default_vocabulary  # noqa: PLC0415 - loaded on demand
         payload = default_vocabulary().json_schema()
     _echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("fiches", nargs=-1, required=True, metavar="FICHE...")
+@click.option("--charte", "-c", "charte_path", default=None, metavar="CHARTE",
+              help="Valider les fiches avec les champs ajoutés par cette charte et ses paquets.")
+def empreinte(*, fiches: tuple[str, ...], charte_path: str | None) -> None:
+    """Afficher l'empreinte du contenu de chaque fiche, à inscrire dans une dérogation.
+
+    Une dérogation ne s'applique qu'à la fiche que le comité d'éthique a examinée : elle en
+    inscrit l'empreinte (empreinte_fiche). L'empreinte ne dépend que des réponses de la fiche,
+    pas des commentaires ni de l'ordre des clés ; la moindre réponse changée la change.
+    """
+    vocabulaire = load_charter(charte_path, limits=_limits()).vocabulaire if charte_path else None
+    codes = []
+    for path in fiches:
+        try:
+            declaration = load_declaration(path, vocabulaire=vocabulaire, limits=_limits())
+        except InvalidInputError as error:
+            _print_diagnostics(error.diagnostics)
+            codes.append(EXIT_INVALID)
+            continue
+        _echo(f"{declaration.empreinte}  {path}")
+        codes.append(EXIT_OK)
+    sys.exit(worst(codes))
 
 
 @cli.command()

@@ -248,10 +248,12 @@ class InformationManquante(_Frozen):
 class EtatDerogation(StrEnum):
     """Ce qu'est devenue une dérogation pour cette fiche.
 
-    ``utilisee``, ``expiree``, ``pas_encore_valable``, ``sans_objet`` ou ``orpheline``.
+    ``utilisee``, ``a_reexaminer`` (la fiche n'est plus celle que le comité a examinée),
+    ``expiree``, ``pas_encore_valable``, ``sans_objet`` ou ``orpheline``.
     """
 
     UTILISEE = "utilisee"
+    A_REEXAMINER = "a_reexaminer"
     EXPIREE = "expiree"
     PAS_ENCORE_VALABLE = "pas_encore_valable"
     SANS_OBJET = "sans_objet"
@@ -294,12 +296,17 @@ class IdentiteCharte(_Frozen):
 
 
 class IdentiteDeclaration(_Frozen):
-    """La fiche vérifiée : identifiant, nom, fichier et empreinte sha256."""
+    """La fiche vérifiée : identifiant, nom, fichier, sha256 de ses octets et empreinte de son contenu.
+
+    ``empreinte`` ne dépend que du contenu validé (pas des commentaires ni de l'ordre des clés) :
+    c'est elle qu'une dérogation inscrit.
+    """
 
     id: str
     nom: str
     fichier: str
     sha256: str
+    empreinte: str
 
 
 class Moteur(_Frozen):

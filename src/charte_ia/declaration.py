@@ -7,8 +7,11 @@ the engine never reads it as ``false``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from charte_ia.diagnostics import Location
@@ -45,6 +48,20 @@ class Declaration:
     def known(self, chemin: str) -> bool:
         """Si une valeur est déclarée pour ``chemin``."""
         return chemin in self.valeurs
+
+    @cached_property
+    def empreinte(self) -> str:
+        """L'empreinte du contenu de la fiche : ``sha256:`` suivi de 64 chiffres hexadécimaux.
+
+        Elle ne dépend que de ce que la fiche déclare une fois validée (chaque valeur connue et
+        chaque champ ``inconnu``), pas de la façon de l'écrire : commentaires, ordre des clés,
+        guillemets ou style YAML n'y changent rien, une réponse modifiée la change. Une
+        dérogation l'inscrit pour ne s'appliquer qu'à la fiche que le comité a examinée.
+        """
+        canonical = json.dumps({"valeurs": dict(sorted(self.valeurs.items())),
+                                "inconnus": sorted(self.inconnus)},
+                               ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def build_declaration(document: Document, vocabulaire: Vocabulaire) -> Declaration:

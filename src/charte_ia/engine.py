@@ -202,7 +202,8 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
             paquets=charte.paquets, principes=dict(charte.principes)),
         declaration=IdentiteDeclaration(id=declaration.id, nom=declaration.nom,
                                         fichier=declaration.document.name,
-                                        sha256=declaration.document.sha256),
+                                        sha256=declaration.document.sha256,
+                                        empreinte=declaration.empreinte),
         resume=summarise(results),
         qualifications=qualifications,
         regles=tuple(results),
@@ -452,7 +453,7 @@ def _apply_derogations(charte: Charte, declaration: Declaration, jour: date, der
         for regle_id in derogation.regles:
             position = by_id.get(regle_id)
             current = None if position is None else results[position]
-            etat, detail = _derogation_state(derogation, jour, current)
+            etat, detail = _derogation_state(derogation, jour, current, declaration.empreinte)
             if position is None:
                 known = [r.id for r in charte.regles]
                 detail += f" ({hint})" if (hint := did_you_mean(regle_id, known)) else ""
@@ -470,10 +471,16 @@ def _apply_derogations(charte: Charte, declaration: Declaration, jour: date, der
     return results, suivi
 
 
-def _derogation_state(derogation: Derogation, jour: date,
-                      result: ResultatRegle | None) -> tuple[EtatDerogation, str]:
+def _derogation_state(derogation: Derogation, jour: date, result: ResultatRegle | None,
+                      empreinte: str) -> tuple[EtatDerogation, str]:
     if result is None:
         return EtatDerogation.ORPHELINE, "la charte n'a pas de règle en vigueur portant cet identifiant"
+    if derogation.empreinte_fiche != empreinte:
+        return EtatDerogation.A_REEXAMINER, (
+            "la fiche n'est plus celle que le comité a examinée (son contenu a changé, ou une autre "
+            "fiche reprend l'identifiant du projet) : la dérogation ne s'applique pas ; le comité "
+            f"doit réexaminer la fiche, puis inscrire son empreinte ({empreinte[:19]}…, donnée par "
+            "« charte-ia empreinte FICHE ») s'il maintient la dérogation")
     if jour > derogation.expire_le:
         return EtatDerogation.EXPIREE, (f"expirée le {date_fr(derogation.expire_le)} : elle ne "
                                         f"s'applique plus, la règle est {_statut(result.statut)}")

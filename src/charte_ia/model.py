@@ -74,7 +74,8 @@ def _check_url(value: str) -> str:
 IsoDate = Annotated[date, BeforeValidator(_parse_date)]
 Url = Annotated[StrictStr, AfterValidator(_check_url)]
 Identifiant = Annotated[StrictStr, Field(pattern=_IDENT)]
-Texte = Annotated[StrictStr, Field(min_length=1)]
+Texte = Annotated[StrictStr, Field(min_length=1, pattern=r"\S")]
+"""A text that says something: empty or blank (spaces only) is refused."""
 
 
 def _dated(value: Any) -> Any:
@@ -347,7 +348,8 @@ class RegleFichier(_Model):
 
     ``a_verifier`` records a point a jurist must still confirm (an article number, a
     threshold, a date): reports show it, and a ``bloquant`` rule carrying one is flagged
-    by ``charte-ia valider``.
+    by ``charte-ia valider``. ``derogeable`` says whether the ethics committee may waive
+    the rule; by default, every rule but a ``verrouille`` one may be waived.
     """
 
     id: Annotated[StrictStr, Field(pattern=_RULE_ID, max_length=64)]
@@ -364,6 +366,7 @@ class RegleFichier(_Model):
     en_vigueur: Periode | None = None
     revu_le: IsoDate | None = None
     verrouille: StrictBool = False
+    derogeable: StrictBool | None = None
     a_verifier: Texte | None = None
     exemples: tuple[ExempleRegle, ...] = ()
 

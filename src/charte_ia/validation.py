@@ -27,6 +27,9 @@ _PATTERNS = {
     r"^[a-z0-9][a-z0-9._-]*$": "identifiant de charte attendu : minuscules sans accent, chiffres, "
                                "« . », « - » et « _ » (par exemple fr.commune-exemple.charte-ia)",
     r"^\d{9}$": "numéro SIREN attendu : 9 chiffres",
+    r"\S": "texte attendu : il ne peut pas être vide ni fait seulement d'espaces",
+    r"^sha256:[0-9a-f]{64}$": "empreinte attendue : « sha256: » suivi de 64 chiffres hexadécimaux, "
+                              "telle que l'affiche « charte-ia empreinte FICHE »",
     r"^projet(\.[a-z][a-z0-9_]*)+$": "chemin de champ attendu, par exemple projet.donnees.personnelles",
 }
 

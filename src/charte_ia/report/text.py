@@ -125,6 +125,7 @@ def _derogations(decision: Decision) -> list[str]:
 
 LIBELLES_DEROGATION = {
     EtatDerogation.UTILISEE: "utilisée",
+    EtatDerogation.A_REEXAMINER: "À RÉEXAMINER",
     EtatDerogation.EXPIREE: "EXPIRÉE",
     EtatDerogation.PAS_ENCORE_VALABLE: "pas encore valable",
     EtatDerogation.SANS_OBJET: "sans objet",
