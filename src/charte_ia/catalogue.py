@@ -35,6 +35,7 @@ from charte_ia.engine import fields_of
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document
 from charte_ia.model import DEBUT_DES_TEMPS, Champ, Reference, TypeChamp
+from charte_ia.output import cannot_write, new_folder_mode
 from charte_ia.source import Document, read_bytes
 from charte_ia.tester import ResultatExemple, example_results
 
@@ -104,22 +105,28 @@ def write_catalogue(pages: dict[str, str], sortie: Path) -> None:
             f"le dossier « {sortie} » existe et n'est pas un catalogue produit par charte-ia documenter",
             Location(str(sortie)),
             "choisissez un dossier vide ou absent : il sera entièrement remplacé à chaque génération")])
-    sortie.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".catalogue-", dir=sortie.parent))
     try:
+        sortie.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{sortie.name}.nouveau-", dir=sortie.parent))
+    except OSError as error:
+        raise cannot_write(sortie, error) from None
+    try:
+        os.chmod(staging, new_folder_mode())  # mkdtemp makes it private: give it the user's umask
         for relative, text in pages.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         (staging / MARQUE).write_text("Dossier produit par « charte-ia documenter » : ne pas modifier.\n",
                                       encoding="utf-8")
-        old = sortie.with_name(f".{sortie.name}.ancien")
-        if old.exists():
-            shutil.rmtree(old)
+        # The old catalogue is moved to a fresh name of its own, then removed: nothing else
+        # beside it (a folder of the user's, whatever its name) is ever touched.
+        old = Path(tempfile.mkdtemp(prefix=f".{sortie.name}.ancien-", dir=sortie.parent))
         if sortie.exists():
-            os.replace(sortie, old)
+            os.replace(sortie, old / sortie.name)
         os.replace(staging, sortie)
         shutil.rmtree(old, ignore_errors=True)
+    except OSError as error:
+        raise cannot_write(sortie, error) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

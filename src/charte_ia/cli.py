@@ -11,8 +11,10 @@ Exit codes (DESIGN §6):
 0     conforme or conforme_avec_reserves (``--strict``: réserves fail)
 1     non_conforme
 2     incomplet
-3     invalid input: charter, declaration, option
+3     invalid input: charter, declaration, option; a file that cannot be written
 4     internal error
+130   interrupted by Ctrl-C (SIGINT)
+143   stopped by SIGTERM
 ====  ==============================================================
 
 With several declarations, the exit code is the worst one, in the order
@@ -22,13 +24,14 @@ With several declarations, the exit code is the worst one, in the order
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
+import signal
 import sys
-import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -48,6 +51,7 @@ from charte_ia.engine import evaluate
 from charte_ia.limits import Limits
 from charte_ia.lint import lint
 from charte_ia.load import load_charter, load_declaration
+from charte_ia.output import ReportNames, write_atomically
 from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
 from charte_ia.report import FORMATS
 from charte_ia.report.escape import visible
@@ -216,22 +220,26 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
     derogations = _derogations(derogations_path, charte)
     reference = jour or date.today()
     stamp = _now() if horodater else None
-    decisions: list[Decision] = []
+    projects: list[str] = []
     codes: list[int] = []
-    for path in declarations:
-        try:
-            declaration = load_declaration(path, vocabulaire=charte.vocabulaire, limits=charte.limites)
-        except InvalidInputError as error:
-            _print_diagnostics(error.diagnostics)
-            codes.append(EXIT_INVALID)
-            continue
-        decision = evaluate(charte, declaration, reference, derogations=derogations, horodatage=stamp)
-        decisions.append(decision)
-        codes.append(exit_code(decision, strict=strict))
+
+    def decided() -> Iterator[Decision]:
+        """Each declaration decided in turn: its reports are written before the next is read."""
+        for path in declarations:
+            try:
+                declaration = load_declaration(path, vocabulaire=charte.vocabulaire, limits=charte.limites)
+            except InvalidInputError as error:
+                _print_diagnostics(error.diagnostics)
+                codes.append(EXIT_INVALID)
+                continue
+            decision = evaluate(charte, declaration, reference, derogations=derogations, horodatage=stamp)
+            projects.append(decision.declaration.id)
+            codes.append(exit_code(decision, strict=strict))
+            yield decision
+
+    _write_reports(decided(), formats, sortie)
     if derogations is not None:
-        _print_diagnostics(orphelines(derogations, [d.declaration.id for d in decisions]))
-    if decisions:
-        _write_reports(decisions, formats, sortie)
+        _print_diagnostics(orphelines(derogations, projects))
     sys.exit(worst(codes))
 
 
@@ -584,56 +592,48 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
         _echo(str(diagnostic), err=True)
 
 
-def _write_reports(decisions: list[Decision], formats: tuple[str, ...], sortie: str | None) -> None:
-    """Standard output, one file, or a folder with one file per declaration and format."""
+def _write_reports(decisions: Iterator[Decision], formats: tuple[str, ...], sortie: str | None) -> None:
+    """Standard output, one file, or a folder with one file per declaration and format.
+
+    Decisions are written as they come: nothing but the names of the files written is kept
+    from one declaration to the next. Nothing is written when no declaration could be read.
+    """
+    first = next(decisions, None)
+    if first is None:
+        return
+    pending = itertools.chain([first], decisions)
     if sortie is None:
-        _emit(FORMATS[formats[0]].rendu(decisions), None)
+        for chunk in FORMATS[formats[0]].flux(pending):
+            _echo(chunk, nl=False)
         return
     target = Path(sortie)
     if len(formats) == 1 and not target.is_dir() and not sortie.endswith(("/", os.sep)):
         fmt = FORMATS[formats[0]]
-        if len(decisions) > 1 and not fmt.plusieurs:
-            raise UsageFrancais(f"le format {formats[0]} écrit une fiche par fichier : donnez un dossier "
-                                "(--sortie DOSSIER/)")
-        _emit(fmt.rendu(decisions), sortie)
+        if not fmt.plusieurs:
+            second = next(decisions, None)
+            if second is not None:
+                raise UsageFrancais(f"le format {formats[0]} écrit une fiche par fichier : donnez un "
+                                    "dossier (--sortie DOSSIER/)")
+        write_atomically(target, fmt.flux(pending))
+        _echo(f"Résultat écrit dans {sortie}", err=True)
         return
+    if target.exists() and not target.is_dir():
+        raise InvalidInputError([Diagnostic(
+            "sortie-impossible", f"« {sortie} » est un fichier : un dossier est attendu pour écrire un "
+            "rapport par fiche et par format", Location(sortie),
+            "donnez un dossier (--sortie rapports/), ou un seul format pour écrire un seul fichier")])
     written = []
-    stems: dict[str, int] = {}
-    for decision in decisions:
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", decision.declaration.id).strip("-.") or "fiche"
-        stems[stem] = stems.get(stem, 0) + 1
-        if stems[stem] > 1:
-            stem = f"{stem}-{stems[stem]}"
+    names = ReportNames()
+    for decision in pending:
+        stem = names.stem(decision.declaration.id)
         for name in formats:
             fmt = FORMATS[name]
             path = target / f"{stem}{fmt.extension}"
-            write_atomically(path, fmt.rendu([decision]))
+            write_atomically(path, fmt.flux([decision]))
             written.append(path)
     _echo(f"{_count(len(written), 'rapport écrit', 'rapports écrits')} dans {target} :", err=True)
     for path in written:
         _echo(f"  {path}", err=True)
-
-
-def _emit(text: str, sortie: str | None) -> None:
-    if sortie is None:
-        _echo(text, nl=False)
-        return
-    write_atomically(Path(sortie), text)
-    _echo(f"Résultat écrit dans {sortie}", err=True)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a temporary file renamed over the target."""
-    directory = path.parent if str(path.parent) else Path()
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _now() -> str:
@@ -687,8 +687,33 @@ def _fail_usage(error: click.UsageError) -> int:
     return EXIT_INVALID
 
 
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (SIGINT), as shells report it: 128 + 2."""
+EXIT_TERMINATED = 143
+"""SIGTERM (a service manager, ``kill``, a CI timeout): 128 + 15."""
+
+
+class _Stopped(BaseException):
+    """A signal asked to stop: unwind, so that no temporary file is left behind.
+
+    Not a :class:`KeyboardInterrupt`, which click would turn into an abort after printing a
+    blank line, and which the questionnaire reads as « stop asking ».
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: object) -> NoReturn:  # noqa: ARG001 - signal handler signature
+    raise _Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point of the ``charte-ia`` command: the single error boundary."""
+    with contextlib.suppress(ValueError):  # only the main thread may set them (embedded use)
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
     code = _run(argv)
     # Flush now, so that a closed pipe (``… | head``) or a closed stream cannot change the
     # exit code when the interpreter flushes them again on its way out.
@@ -717,6 +742,12 @@ def _run(argv: Sequence[str] | None) -> int:
     except click.Abort:
         _echo("Interrompu.", err=True)
         return EXIT_INTERNAL
+    except (KeyboardInterrupt, _Stopped) as stop:
+        if isinstance(stop, _Stopped) and stop.signum == signal.SIGTERM:
+            _echo("Arrêté (SIGTERM) : aucun fichier n'est resté à moitié écrit.", err=True)
+            return EXIT_TERMINATED
+        _echo("Interrompu (Ctrl-C) : aucun fichier n'est resté à moitié écrit.", err=True)
+        return EXIT_INTERRUPTED
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_OK
     except BrokenPipeError:

@@ -6,15 +6,35 @@ in the order the declarations were given.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from charte_ia.decision import Decision
 
 
 def render(decisions: Sequence[Decision]) -> str:
     """Serialise one decision as an object, several as an array."""
-    if len(decisions) == 1:
-        return decisions[0].to_json()
-    payload = [d.model_dump(mode="json") for d in decisions]
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return "".join(stream(decisions))
+
+
+def stream(decisions: Iterable[Decision]) -> Iterator[str]:
+    """The same text, one decision at a time (the same bytes as ``json.dumps`` of the array)."""
+    pending = iter(decisions)
+    first = next(pending, None)
+    if first is None:
+        yield "[]\n"
+        return
+    second = next(pending, None)
+    if second is None:
+        yield first.to_json()
+        return
+    yield "[\n" + _item(first)
+    for decision in itertools.chain([second], pending):
+        yield ",\n" + _item(decision)
+    yield "\n]\n"
+
+
+def _item(decision: Decision) -> str:
+    text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, indent=2)
+    return "\n".join("  " + line for line in text.split("\n"))

@@ -9,7 +9,8 @@ control and bidi characters escaped: the file always parses as XML 1.0.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from xml.etree import ElementTree as ET
 
 from charte_ia.decision import Decision, ResultatRegle, Statut
@@ -22,18 +23,30 @@ ECHECS = (Statut.NON_CONFORME, Statut.INDETERMINE)
 
 def render(decisions: Sequence[Decision]) -> str:
     """One ``testsuites`` document, one suite per decision."""
-    root = ET.Element("testsuites", name="charte-ia")
+    return "".join(stream(decisions))
+
+
+def stream(decisions: Iterable[Decision]) -> Iterator[str]:
+    """The same document, written as decisions come.
+
+    The totals open the document but are known only at the end: the suites wait in a
+    temporary file, not in memory, so that ten thousand declarations cost one at a time.
+    """
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for decision in decisions:
-        suite = _suite(decision)
-        root.append(suite)
-        for key in totals:
-            totals[key] += int(suite.get(key, "0"))
-    for key, value in totals.items():
-        root.set(key, str(value))
-    _printable(root)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for decision in decisions:
+            suite = _suite(decision)
+            _printable(suite)
+            for key in totals:
+                totals[key] += int(suite.get(key, "0"))
+            ET.indent(suite, level=1)
+            spool.write("  " + ET.tostring(suite, encoding="unicode") + "\n")
+        counts = " ".join(f'{key}="{value}"' for key, value in totals.items())
+        yield f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="charte-ia" {counts}>\n'
+        spool.seek(0)
+        while chunk := spool.read(1 << 16):
+            yield chunk
+    yield "</testsuites>\n"
 
 
 def _printable(root: ET.Element) -> None:

@@ -12,7 +12,7 @@ suppression with the committee's justification.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from charte_ia.decision import Decision, ResultatRegle, Statut
@@ -28,8 +28,18 @@ SIGNALES = (Statut.NON_CONFORME, Statut.INDETERMINE, Statut.ERREUR, Statut.DEROG
 
 def render(decisions: Sequence[Decision]) -> str:
     """One SARIF log, one run per decision."""
-    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [_printable(_run(d)) for d in decisions]}
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return "".join(stream(decisions))
+
+
+def stream(decisions: Iterable[Decision]) -> Iterator[str]:
+    """The same log, one run at a time (the same bytes as ``json.dumps`` of the whole log)."""
+    yield "{\n" + f'  "$schema": {json.dumps(SCHEMA)},\n  "version": "2.1.0",\n  "runs": ['
+    count = 0
+    for decision in decisions:
+        text = json.dumps(_printable(_run(decision)), ensure_ascii=False, indent=2)
+        yield ("," if count else "") + "\n" + "\n".join("    " + line for line in text.split("\n"))
+        count += 1
+    yield ("\n  ]" if count else "]") + "\n}\n"
 
 
 def _printable(value: Any) -> Any:

@@ -8,7 +8,7 @@ and no character from the inputs can drive the terminal (:func:`~charte_ia.repor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from charte_ia.decision import (
     Decision,
@@ -55,7 +55,13 @@ _MAJOR = {Severite.BLOQUANT, Severite.MAJEUR}
 
 def render(decisions: Sequence[Decision]) -> str:
     """Render decisions for the terminal, one after the other."""
-    return "\n".join(render_one(d) for d in decisions)
+    return "".join(stream(decisions))
+
+
+def stream(decisions: Iterable[Decision]) -> Iterator[str]:
+    """Each decision as soon as it comes, separated by a blank line."""
+    for index, decision in enumerate(decisions):
+        yield render_one(decision) if index == 0 else "\n" + render_one(decision)
 
 
 def render_one(decision: Decision) -> str:
