@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 import charte_ia
-from charte_ia import Limits, Statut, Verdict, cel, cli, output
+from charte_ia import Limits, Statut, Verdict, cel, output
 from charte_ia.diagnostics import InvalidInputError
 from charte_ia.limits import DEFAULT_LIMITS
 from charte_ia.source import read_bytes

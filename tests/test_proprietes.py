@@ -45,13 +45,15 @@ def _charter(path: Path) -> charte_ia.Charte:
 # --- Generated declarations -----------------------------------------------------------------
 
 
-def _scalar(kind: TypeChamp, valeurs: tuple[str, ...]) -> st.SearchStrategy[Any]:
+def _scalar(kind: TypeChamp, valeurs: tuple[str, ...], champ: Champ | None = None) -> st.SearchStrategy[Any]:
+    low = -10 if champ is None or champ.minimum is None else champ.minimum
+    high = 10**9 if champ is None or champ.maximum is None else champ.maximum
     return {
         TypeChamp.BOOLEEN: st.booleans(),
         TypeChamp.TEXTE: st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
                                  min_size=1, max_size=30).filter(str.strip),
-        TypeChamp.ENTIER: st.integers(-10, 10**9),
-        TypeChamp.DECIMAL: st.floats(-1e6, 1e9, allow_nan=False, allow_infinity=False),
+        TypeChamp.ENTIER: st.integers(int(low), int(high)),  # within the vocabulary's range
+        TypeChamp.DECIMAL: st.floats(max(low, -1e6), high, allow_nan=False, allow_infinity=False),
         TypeChamp.DATE: st.dates(date(1990, 1, 1), date(2040, 12, 31)).map(date.isoformat),
         TypeChamp.URL: st.sampled_from(["https://exemple.fr", "https://data.ville.fr/jeu?id=3"]),
         TypeChamp.ENUM: st.sampled_from(valeurs) if valeurs else st.nothing(),
@@ -62,9 +64,10 @@ def _scalar(kind: TypeChamp, valeurs: tuple[str, ...]) -> st.SearchStrategy[Any]
 def _value(champ: Champ) -> st.SearchStrategy[Any]:
     if champ.type is TypeChamp.LISTE and champ.element is not None:
         element = _scalar(champ.element.type, champ.element.valeurs)
-        values = st.lists(element, max_size=min(6, champ.max_elements), unique=True)
+        values = st.lists(element, min_size=champ.min_elements, max_size=min(6, champ.max_elements),
+                          unique=True)
     else:
-        values = _scalar(champ.type, champ.valeurs)
+        values = _scalar(champ.type, champ.valeurs, champ)
     return st.one_of(values, st.just(INCONNU)) if not champ.obligatoire else values
 
 

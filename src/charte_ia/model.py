@@ -23,6 +23,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
+    StrictInt,
     StrictStr,
     model_validator,
 )
@@ -164,7 +166,12 @@ class Section(_Model):
 
 
 class Champ(_Model):
-    """One declaration field: its path, type, question and help text."""
+    """One declaration field: its path, type, question and help text.
+
+    ``minimum`` and ``maximum`` bound a number (a review every 0 or −36 months, a negative
+    headcount cannot be true); ``min_elements`` refuses a list whose emptiness makes no sense
+    (data stored in no country): a value that cannot be true is refused, never judged.
+    """
 
     chemin: Annotated[StrictStr, Field(pattern=r"^projet(\.[a-z][a-z0-9_]*)+$")]
     type: TypeChamp
@@ -175,6 +182,9 @@ class Champ(_Model):
     element: ElementListe | None = None
     obligatoire: StrictBool = False
     unite: str | None = None
+    minimum: StrictInt | StrictFloat | None = None
+    maximum: StrictInt | StrictFloat | None = None
+    min_elements: Annotated[int, Field(ge=0, le=1000)] = 0
     max_elements: Annotated[int, Field(ge=1, le=1000)] = 50
     references: tuple[Reference, ...] = ()
 

@@ -11,6 +11,9 @@ Reading is deliberately stricter than PyYAML's defaults:
 * dates stay strings (``2026-08-02``), so that they reach validation exactly as written;
 * only ``true`` and ``false`` are booleans (``oui``, ``no`` or ``NO`` stay text: the
   country code of Norway is not ``false``);
+* numbers are read as YAML 1.2 and JSON write them: ``012``, ``1:30``, ``0x18``, ``0b1100``,
+  ``3_6`` or ``.inf``, which YAML 1.1 reads as other values, are refused, and so are
+  integers beyond 64 bits;
 * duplicate keys are errors, not silent overwrites;
 * size, nesting depth, the number of nodes and the volume of text (aliases expanded) are
   bounded by :class:`~charte_ia.limits.Limits`; depth and node count are checked while the
@@ -20,6 +23,7 @@ Reading is deliberately stricter than PyYAML's defaults:
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -38,6 +42,9 @@ STDIN_NAME = "-"
 
 _STANDARD = "tag:yaml.org,2002:"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INTEGER = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_DECIMAL = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+_INT64 = (-(2**63), 2**63 - 1)
 """A lone surrogate, which a ``\\u`` escape can produce: no text file, JSON or XML can carry it."""
 _BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
              "FALSE": False}
@@ -412,12 +419,48 @@ class _Builder:
             return None
         if tag == _STANDARD + "bool":
             return _BOOLEANS.get(node.value, node.value)
-        if tag == _STANDARD + "int" and isinstance(node, ScalarNode):
-            return self.constructor.construct_yaml_int(node)
-        if tag == _STANDARD + "float" and isinstance(node, ScalarNode):
-            return self.constructor.construct_yaml_float(node)
+        if tag in (_STANDARD + "int", _STANDARD + "float") and isinstance(node, ScalarNode):
+            return self._number(node, path)
         self._bad_tag(node, path)
         return None
+
+    def _number(self, node: ScalarNode, path: tuple[PathItem, ...]) -> Any:
+        """A number written as YAML 1.2 and JSON write it; every other form is refused.
+
+        PyYAML follows YAML 1.1, where ``012`` is 10 (octal), ``1:30`` is 90 (base 60), and
+        ``0x18``, ``0b1100`` or ``3_6`` are numbers too: a team that writes a code, a time or a
+        version would see another value judged. Integers must also fit in 64 bits (CEL's
+        integers) and decimals be finite.
+        """
+        text = node.value
+        integer = node.tag == _STANDARD + "int"
+        if not (_INTEGER if integer else _DECIMAL).match(text):
+            read = (self.constructor.construct_yaml_int(node) if integer
+                    else self.constructor.construct_yaml_float(node))
+            shown = f"{read:g}" if isinstance(read, float) else str(read)
+            meaning = "infini ou non numérique" if text.lstrip("+-").lower() in (".inf", ".nan") \
+                else f"YAML 1.1 le lirait {shown}"
+            self.problems.append(Diagnostic(
+                "yaml-nombre", f"nombre « {text} » écrit d'une façon ambiguë ({meaning})",
+                self._location(node, path),
+                "écrivez le nombre en décimal, sans zéro initial, « _ » ni « : » ; ou, si c'est un "
+                f"texte, entre guillemets : \"{text}\""))
+            return None
+        value = int(text) if integer else float(text)
+        if integer and not _INT64[0] <= value <= _INT64[1]:
+            self.problems.append(Diagnostic(
+                "yaml-nombre", f"nombre entier trop grand ({len(text.lstrip('+-'))} chiffres) : au plus "
+                f"{_INT64[1]:,} en valeur absolue".replace(",", "\u202f"), self._location(node, path),
+                "un nombre de cette taille ne décrit pas un projet ; s'il s'agit d'un identifiant, "
+                "écrivez-le entre guillemets"))
+            return None
+        if not integer and not math.isfinite(value):
+            self.problems.append(Diagnostic(
+                "yaml-nombre", f"nombre « {text} » trop grand pour être représenté",
+                self._location(node, path),
+                "écrivez un nombre plus petit, ou entre guillemets si c'est un texte"))
+            return None
+        return value
 
     def _bad_tag(self, node: Node, path: tuple[PathItem, ...]) -> None:
         self.problems.append(Diagnostic(

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
-from charte_ia.diagnostics import Diagnostic, InvalidInputError, PathItem, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, PathItem, did_you_mean, nombre_fr, valeur_fr
 from charte_ia.model import (
     FORMAT_FICHE,
     Champ,
@@ -227,6 +227,25 @@ def _error(message: str, value: Any) -> PydanticCustomError:
     return PydanticCustomError("valeur_champ", message + " ; « {valeur} » reçu", {"valeur": shown})
 
 
+def _bounded(check: Checker, minimum: float | None, maximum: float | None) -> Checker:
+    if minimum is None and maximum is None:
+        return check
+    if minimum is not None and maximum is not None:
+        expected = f"nombre entre {valeur_fr(minimum)} et {valeur_fr(maximum)} attendu"
+    elif minimum == 0:
+        expected = "nombre positif ou nul attendu"
+    else:
+        expected = (f"au moins {valeur_fr(minimum)} attendu" if minimum is not None
+                    else f"au plus {valeur_fr(maximum)} attendu")
+
+    def bounded(v: Any) -> Any:
+        value = check(v)
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            raise _error(expected, v)
+        return value
+    return bounded
+
+
 def _scalar_checker(kind: TypeChamp, valeurs: tuple[str, ...]) -> Checker:
     if kind is TypeChamp.BOOLEEN:
         def check(v: Any) -> Any:
@@ -275,15 +294,18 @@ def _scalar_checker(kind: TypeChamp, valeurs: tuple[str, ...]) -> Checker:
 
 def _checker(champ: Champ) -> Checker:
     if champ.type is not TypeChamp.LISTE:
-        inner = _scalar_checker(champ.type, champ.valeurs)
+        inner = _bounded(_scalar_checker(champ.type, champ.valeurs), champ.minimum, champ.maximum)
     else:
         assert champ.element is not None  # guaranteed by _check_type
         item = _scalar_checker(champ.element.type, champ.element.valeurs)
-        limit = champ.max_elements
+        limit, least = champ.max_elements, champ.min_elements
 
         def inner(v: Any) -> Any:
             if not isinstance(v, list):
                 raise _error("liste attendue (des éléments « - valeur »)", v)
+            if len(v) < least:
+                raise _error(f"au moins {nombre_fr(least, 'élément')} attendu : une liste vide ne peut pas "
+                             "être vraie ici ; si vous ne savez pas, écrivez « inconnu »", v or "[]")
             if len(v) > limit:
                 raise _error(f"au plus {limit} éléments admis", f"{len(v)} éléments")
             checked = []
@@ -323,8 +345,14 @@ def _field_schema(champ: Champ) -> dict[str, Any]:
     if champ.type is TypeChamp.LISTE and champ.element is not None:
         known = {"type": "array", "maxItems": champ.max_elements,
                  "items": _json_type(champ.element.type, champ.element.valeurs)}
+        if champ.min_elements:
+            known["minItems"] = champ.min_elements
     else:
         known = _json_type(champ.type, champ.valeurs)
+        if champ.minimum is not None:
+            known["minimum"] = champ.minimum
+        if champ.maximum is not None:
+            known["maximum"] = champ.maximum
     description = champ.question + (f"\n\n{champ.aide}" if champ.aide else "")
     alternatives: list[dict[str, Any]] = [known]
     if not champ.obligatoire:
