@@ -65,9 +65,30 @@ def test_every_hostile_file_is_refused_with_a_located_french_message(run: Callab
     result = run(*_command(path))
     assert result.code == 3, result.err
     first = result.err.splitlines()[0]
-    assert re.match(r".*hostiles/[\w.-]+\.yaml:\d+:\d+: erreur \[[a-z-]+\] ", first), first
+    assert re.match(r".*hostiles/[\w./-]+\.yaml:\d+:\d+: erreur \[[a-z-]+\] ", first), first
     assert not ENGLISH.search(result.err), result.err
     assert "conforme" not in result.out
+
+
+def test_a_diamond_of_imports_is_read_once_and_each_problem_said_once(
+        run: Callable[..., Run], write: Callable[[str, str], Path]) -> None:
+    """16 levels, each importing the next twice: 65 536 paths, which once took minutes."""
+    result = run("valider", CORPUS / "charte-losange.yaml", "--date", JOUR)
+    assert result.code == 3
+    assert result.err.count("[cel-champ-inconnu]") == 1
+    assert result.err.count("[import-trop-nombreux] plus de 64 paquets importés") == 1
+    pack = "format: paquet_regles/1\npaquet: {{id: {id}, titre: T, version: 1.0.0, principes: {{p: P}}}}\n"
+    write("c.yaml", pack.format(id="c") + "regles:\n  - {id: R, titre: T, principe: p, severite: info, "
+          "exigence: 'projet.donnees.personnelles', message: M}\n")
+    for name in ("a", "b"):
+        write(f"{name}.yaml", pack.format(id=name)
+              + "importe:\n  - {paquet: ./c.yaml, version: 1.0.0, espace: c}\n")
+    charte = write("charte.yaml", MINI_CHARTE.replace("regles:\n", "importe:\n"
+                   "  - {paquet: ./a.yaml, version: 1.0.0, espace: a}\n"
+                   "  - {paquet: ./b.yaml, version: 1.0.0, espace: b}\n"))
+    legit = charte_ia.load_charter(charte)
+    assert [r.id for r in legit.regles] == ["a.c.R", "b.c.R"]  # each path keeps its own copy
+    assert legit.regles[0].clauses[0].expression is legit.regles[1].clauses[0].expression  # compiled once
 
 
 def test_the_python_tag_is_never_executed(run: Callable[..., Run], tmp_path: Path) -> None:

@@ -117,8 +117,9 @@ def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
     if not regles and not state.problems:
         state.problem(Diagnostic("charte-vide", "aucune règle en vigueur", document.locate(("regles",)),
                                  "écrivez des règles dans « regles » ou importez un paquet"))
-    if state.problems:
-        raise InvalidInputError(sorted(state.problems, key=_diagnostic_order(document.name)))
+    if state.problems:  # a pack imported by several paths reports each of its problems once
+        unique = list(dict.fromkeys(state.problems))
+        raise InvalidInputError(sorted(unique, key=_diagnostic_order(document.name)))
     principes = {**state.principes, **meta.principes}
     return Charte(meta, document.name, document.sha256, state.vocabulaire, state.parametres,
                   tuple(state.qualifications), tuple(regles), state.portees, tuple(state.paquets),
@@ -154,9 +155,25 @@ class _State:
     principes: dict[str, str] = field(default_factory=dict)
     modifications: list[Modification] = field(default_factory=list)
     desactivees: list[RegleDesactivee] = field(default_factory=list)
+    packs: dict[str, tuple[Document, FichierPaquet | None]] = field(default_factory=dict)
+    """Each pack file read and validated once per load, however many times it is imported."""
+    expressions: dict[str, cel.Expression] = field(default_factory=dict)
+    """Each expression text compiled once per load: a pack imported twice shares its programs."""
+    imports: int = 0
 
     def problem(self, diagnostic: Diagnostic) -> None:
         self.problems.append(diagnostic)
+
+    def compile(self, text: str) -> cel.Expression:
+        """Compile an expression, or reuse it when the same text was compiled in this load.
+
+        Raises:
+            cel.CelSyntaxError: As :func:`charte_ia.cel.compile_expression`.
+        """
+        found = self.expressions.get(text)
+        if found is None:
+            found = self.expressions[text] = cel.compile_expression(text, self.limits)
+        return found
 
 
 class _Unit:
@@ -211,6 +228,14 @@ class _Unit:
                           "imbriquées", (*at, "paquet"), "un paquet qui en importe d'autres suffit le plus "
                           "souvent ; aplatissez la chaîne d'importations")
             return []
+        self.state.imports += 1
+        if self.state.imports > self.state.limits.max_imports:
+            if self.state.imports == self.state.limits.max_imports + 1:  # said once, where it happens
+                self._problem("import-trop-nombreux", f"plus de {self.state.limits.max_imports} paquets "
+                              "importés, importations imbriquées comprises", (*at, "paquet"),
+                              "un paquet importé par deux chemins compte deux fois : importez-le une "
+                              "fois, plus haut ; la limite se règle par CHARTE_IA_MAX_IMPORTATIONS")
+            return []
         found = self._resolve(importation.paquet, (*at, "paquet"))
         if found is None:
             return []
@@ -220,10 +245,8 @@ class _Unit:
             self._problem("import-cycle", f"cycle d'importation : {chain}", (*at, "paquet"),
                           "un paquet ne peut pas s'importer lui-même, même indirectement")
             return []
-        try:
-            pack = validate_document(FichierPaquet, document, code="paquet")
-        except InvalidInputError as error:
-            self.state.problems.extend(error.diagnostics)
+        pack = self.state.packs[key][1]
+        if pack is None:
             return []
         meta = pack.paquet
         if meta.version != importation.version:
@@ -245,18 +268,22 @@ class _Unit:
         return rules
 
     def _resolve(self, reference: str, at: tuple[PathItem, ...]) -> tuple[Document, str] | None:
+        """The pack file an import names, read and validated once per load (``state.packs``)."""
         if "/" in reference or reference.endswith((".yaml", ".yml")):
             base = Path(self.document.name).parent if self.document.name != "-" else Path()
             path = Path(os.path.normpath(base / reference))
-            try:
-                return read_file(path, self.state.limits), _key_of_file(str(path))
-            except InvalidInputError as error:
-                if unreachable(error):
-                    self._problem("paquet-introuvable", f"paquet introuvable : {path}", at,
-                                  "le chemin se lit à partir du dossier du fichier qui importe")
-                else:
-                    self.state.problems.extend(error.diagnostics)
-                return None
+            key = _key_of_file(str(path))
+            if key not in self.state.packs:
+                try:
+                    self._validate(key, read_file(path, self.state.limits))
+                except InvalidInputError as error:
+                    if unreachable(error):
+                        self._problem("paquet-introuvable", f"paquet introuvable : {path}", at,
+                                      "le chemin se lit à partir du dossier du fichier qui importe")
+                    else:
+                        self.state.problems.extend(error.diagnostics)
+                    return None
+            return self.state.packs[key][0], key
         shipped = paquets_integres()
         if not _PACK_NAME.match(reference) or reference not in shipped:
             self._problem("paquet-inconnu", f"paquet inconnu « {reference} »", at,
@@ -264,13 +291,24 @@ class _Unit:
                           or "paquets fournis : " + ", ".join(shipped) + " ; pour un fichier, "
                           "écrivez son chemin (par exemple ./regles/mon-paquet.yaml)")
             return None
-        resource = resources.files("charte_ia") / PAQUETS_INTEGRES / f"{reference}.yaml"
-        name = f"charte_ia/{PAQUETS_INTEGRES}/{reference}.yaml"
+        key = "integre:" + reference
+        if key not in self.state.packs:
+            resource = resources.files("charte_ia") / PAQUETS_INTEGRES / f"{reference}.yaml"
+            name = f"charte_ia/{PAQUETS_INTEGRES}/{reference}.yaml"
+            try:
+                self._validate(key, read_bytes(resource.read_bytes(), name))
+            except InvalidInputError as error:  # pragma: no cover - shipped packs are tested
+                self.state.problems.extend(error.diagnostics)
+                return None
+        return self.state.packs[key][0], key
+
+    def _validate(self, key: str, document: Document) -> None:
+        """Validate a pack once; its problems are reported once, however often it is imported."""
         try:
-            return read_bytes(resource.read_bytes(), name), "integre:" + reference
-        except InvalidInputError as error:  # pragma: no cover - shipped packs are tested
+            self.state.packs[key] = document, validate_document(FichierPaquet, document, code="paquet")
+        except InvalidInputError as error:
+            self.state.packs[key] = document, None
             self.state.problems.extend(error.diagnostics)
-            return None
 
     def _change_parameter(self, espace: str, name: str, nouvelles: NouvellesValeurs,
                           at: tuple[PathItem, ...]) -> None:
@@ -477,7 +515,7 @@ class _Unit:
                     offset: tuple[int, int] = (1, 1)) -> cel.Expression | None:
         scope = self.espace if espace is None else espace
         try:
-            expression = cel.compile_expression(text.strip(), self.state.limits)
+            expression = self.state.compile(text.strip())
         except cel.CelSyntaxError as error:
             line, column = _shift(offset, error.line, error.column + _leading(text))
             self.state.problem(Diagnostic("cel-syntaxe", error.message, self._at(path, line, column),

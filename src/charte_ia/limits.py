@@ -42,6 +42,8 @@ class Limits:
             est en ``erreur``.
         decision_max_steps: Étapes permises à l'ensemble des expressions d'une décision
             (et autant pour l'essai des réponses possibles aux informations manquantes).
+        max_imports: Nombre maximal de paquets importés par une charte, importations
+            imbriquées comprises (un paquet importé par deux chemins compte deux fois).
     """
 
     max_bytes: int = 1_000_000
@@ -52,6 +54,7 @@ class Limits:
     cel_max_comprehensions: int = 2
     cel_max_steps: int = 50_000
     decision_max_steps: int = 300_000
+    max_imports: int = 64
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -103,6 +106,7 @@ ENVIRONMENT = {
     "cel_max_comprehensions": "CHARTE_IA_CEL_MAX_PARCOURS",
     "cel_max_steps": "CHARTE_IA_CEL_MAX_ETAPES",
     "decision_max_steps": "CHARTE_IA_DECISION_MAX_ETAPES",
+    "max_imports": "CHARTE_IA_MAX_IMPORTATIONS",
 }
 """The environment variable of each limit, for the command line."""
 
@@ -110,6 +114,7 @@ _CEILINGS = {
     "max_depth": 200,  # deeper documents would exhaust the interpreter's stack while being read
     "cel_max_nesting": 20,  # deeper expressions would exhaust it while being evaluated
     "cel_max_comprehensions": 4,  # beyond, the cost grows as the fifth power of a list's size
+    "max_imports": 1_000,  # each import copies the pack's rules into the charter
 }
 
 DEFAULT_LIMITS = Limits()
