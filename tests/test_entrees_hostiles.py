@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 import charte_ia
-from charte_ia import Limits, Statut, Verdict, cel, output
+from charte_ia import Limits, Statut, Verdict, cel, engine, output
 from charte_ia.diagnostics import InvalidInputError
 from charte_ia.limits import DEFAULT_LIMITS
 from charte_ia.source import read_bytes
@@ -198,6 +198,46 @@ def test_a_costly_rule_is_in_error_and_the_project_not_compliant(run: Callable[.
     assert statuts["COUT-01"][0] == statuts["COUT-02"][0] == "erreur"
     assert "plus de 50\u202f000 étapes" in statuts["COUT-01"][1]
     assert statuts["COUT-03"] == ("conforme", None)
+
+
+def test_string_functions_are_charged_by_the_size_of_their_input() -> None:
+    """The case observed: a 900 KB text scanned inside two nested all() ran for over a minute."""
+    text = cel.to_cel({"t": "a" * 640_000})
+    for source in ("p.t.contains('b')", "p.t.matches('b$')", "p.t.startsWith('b')", "size(p.t) > 0"):
+        budget = cel.Budget(per_expression=1_000_000, total=1_000_000)
+        assert cel.evaluate(cel.compile_expression(source), {"p": text}, budget) in (True, False)
+        assert budget.left <= 1_000_000 - 10_000, source  # 640 000 characters: at least 10 000 steps
+    nested = cel.compile_expression("p.l.all(x, p.l.all(y, p.t.contains(x + y)))")
+    many = cel.to_cel({"t": "a" * 640_000, "l": [str(i) for i in range(10)]})
+    failure = cel.evaluate(nested, {"p": many}, cel.Budget.of(DEFAULT_LIMITS))
+    assert isinstance(failure, cel.Failure)
+    assert "plus de 50\u202f000 étapes" in failure.message  # stopped after a handful of scans
+
+
+def test_ranking_missing_information_tries_a_bounded_number_of_answers(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The case observed: one choice field of 15 000 values took 110 s and 6 GB to rank."""
+    values = ", ".join(f"v{i}" for i in range(15_000))
+    field = ("  - chemin: projet.{0}.choix\n    type: enum\n    valeurs: [{1}]\n"
+             "    section: identification\n    question: Lequel ?\n")
+    charte = tmp_path / "charte.yaml"
+    charte.write_text(MINI_CHARTE.replace("regles:\n", "champs:\n" + field.format("grand", values)
+                                          + field.format("petit", "a, b, c") + "regles:\n")
+                      + _rule("GRAND", "projet.grand.choix == 'v1'", "majeur")
+                      + _rule("PETIT", "projet.petit.choix == 'a'", "majeur"), encoding="utf-8")
+    tried = []
+    real = engine._answer_effect
+    monkeypatch.setattr(engine, "_answer_effect", lambda *a, **k: tried.append(1) or real(*a, **k))
+    loaded = charte_ia.load_charter(charte)
+    fiche = tmp_path / "fiche.yaml"
+    fiche.write_text(mini_fiche(""), encoding="utf-8")
+    decision = charte_ia.evaluate(loaded, charte_ia.load_declaration(fiche, vocabulaire=loaded.vocabulaire),
+                                  date(2026, 9, 1))
+    questions = {q.champ: q for q in decision.informations_manquantes}
+    assert set(questions) == {"projet.grand.choix", "projet.petit.choix"}
+    assert questions["projet.grand.choix"].effets == ()  # too many answers: ranked, effects not listed
+    assert [e.reponse for e in questions["projet.petit.choix"].effets] == ["a", "b", "c"]
+    assert len(tried) == 3 <= engine.MAX_PROBES
 
 
 def test_cost_is_counted_in_steps_so_the_decision_never_depends_on_the_machine(tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ minutes. Every evaluation here is metered: each node of the syntax tree visited 
 drawn from a :class:`Budget` (per expression and per decision, :mod:`charte_ia.limits`).
 An exhausted budget is a :class:`Failure`, so the rule is in ``erreur``; steps, unlike
 seconds, give the same decision on every machine. Concatenations are charged by the size
-of what they build, so that memory stays bounded too.
+of what they build, so that memory stays bounded too, and every function or method call
+(``matches``, ``contains``, ``startsWith``, ``size``…) by the size of its arguments, before
+it runs, so that the budget bounds the time spent on long texts as well.
 
 Only the interpreted runner is used: cel-python's compiled runner shares module
 globals between threads. Interpreted programs build a fresh evaluator per call, so a
@@ -202,6 +204,21 @@ class _MeteredEvaluator(Evaluator):
         if isinstance(result, str | list):  # a concatenation: charged by what it builds
             self._meter.spend(len(result) // 64)
         return result
+
+    def function_eval(self, name_token: Any, exprlist: Any = None) -> Any:
+        self._meter.spend(_size_cost(exprlist))  # before the call: a long text is never scanned for free
+        return super().function_eval(name_token, exprlist)
+
+    def method_eval(self, object: Any, method_ident: Any, exprlist: Any = None) -> Any:
+        self._meter.spend(_size_cost([object]) + _size_cost(exprlist))
+        return super().method_eval(object, method_ident, exprlist)
+
+
+def _size_cost(arguments: Any) -> int:
+    """Steps a call costs for the size of its arguments: one per 64 characters or elements."""
+    if not isinstance(arguments, list | tuple):
+        return 0
+    return sum(len(a) // 64 for a in arguments if isinstance(a, str | bytes | list | dict))
 
 
 def compile_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> Expression:

@@ -543,6 +543,10 @@ def _projet(declaration: Declaration, vocabulaire: Vocabulaire) -> dict[str, Any
 
 _WEIGHT = {Severite.BLOQUANT: 8, Severite.MAJEUR: 4, Severite.MINEUR: 2, Severite.INFO: 1}
 _MAX_LIST_PROBES = 8
+MAX_PROBED_ANSWERS = 24
+"""A field with more possible answers (a charter's list of 35 000 communes) has no effects listed."""
+MAX_PROBES = 400
+"""Answers tried for one decision, all fields together: ranking stays bounded whatever the charter."""
 _PROBE_COUNTRIES = ("FR", "US")
 """A country of the European Union and one outside it: the answers that split location rules."""
 
@@ -556,8 +560,10 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
     (applicability or exception), divided by the number of fields the rule still needs
     unless one answer alone decides it; the sum over the rules is doubled when some
     answer would change the verdict. For fields with a finite set of answers, every
-    answer is tried and its effect on the rules and on the verdict is recorded. Ties
-    follow the vocabulary order.
+    answer is tried and its effect on the rules and on the verdict is recorded — for at most
+    :data:`MAX_PROBED_ANSWERS` answers per field and :data:`MAX_PROBES` per decision, so that a
+    charter with huge lists of choices costs no more than a small one. Ties follow the
+    vocabulary order.
     """
     charte = context.charte
     concerned: dict[str, list[tuple[ResultatRegle, Regle]]] = {}
@@ -568,6 +574,7 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
                 concerned.setdefault(chemin, []).append((result, regle))
     qualification_fields = {q.id: fields_of(charte, q.expression, q.espace) for q in charte.qualifications}
     probes = cel.Budget.of(charte.limites)  # trying answers has its own budget: it cannot starve the rules
+    tries = MAX_PROBES
     ranked = []
     for chemin, rules in concerned.items():
         champ = charte.vocabulaire.champ(chemin)
@@ -575,9 +582,13 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
             continue
         unaffected = {name: context.qualifications[name] for name, fields in qualification_fields.items()
                       if chemin not in fields}
+        answers = probe_answers(champ)
+        if len(answers) > min(MAX_PROBED_ANSWERS, tries):
+            answers = []  # too many to try: the question is ranked, without effects (never half of them)
+        tries -= len(answers)
         effets = tuple(_answer_effect(context, results, (chemin, answer), [r for _, r in rules], unaffected,
                                       budget=probes)
-                       for answer in probe_answers(champ))
+                       for answer in answers)
         decided = {s.regle for effet in effets for s in effet.regles if s.statut is not Statut.INDETERMINE}
         score = 0.0
         role: Literal["applicabilite", "exigence"] = "exigence"

@@ -247,4 +247,4 @@ def _summary(decision: Decision) -> str:
         if count:
             singular, plural = LIBELLES_STATUT[statut]
             parts.append(f"{count} {singular if count == 1 else plural}")
-    return f"Bilan : {resume.total} règles — " + ", ".join(parts) + "."
+    return f"Bilan : {nombre_fr(resume.total, 'règle', 'règles')} — " + ", ".join(parts) + "."
