@@ -2,13 +2,18 @@
 
 Speed is measured here, never by timed tests: figures depend on the machine. The script
 prints the charter compilation time, the evaluations per second over the shipped examples,
-and the peak memory of one evaluation.
+the peak memory of one evaluation, and the time and peak memory of one ``verifier`` run over
+1 000 and 10 000 declarations (``FICHES=…`` to change the second), which must stay flat.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from datetime import date
@@ -59,7 +64,37 @@ def main() -> int:
     print(f"la plus lente : {paths[slowest].name}, {per_eval[slowest] * 1000:.2f} ms "
           f"({questions} informations manquantes, chaque réponse possible essayée)")
     print(f"mémoire : pic de {peak / 1024:.0f} Kio pour une évaluation")
+    for count in (1_000, int(os.environ.get("FICHES", "10000"))):
+        seconds, rss = _many(paths, count)
+        print(f"charte-ia verifier sur {count} fiches (json, un fichier par fiche) : {seconds:.0f} s, "
+              f"pic de mémoire {rss / 1024:.0f} Mio")
     return 0
+
+
+def _many(paths: list[Path], count: int) -> tuple[float, int]:
+    """Time and peak memory (RSS, Kio) of one ``verifier`` run over ``count`` declarations.
+
+    The shipped examples are copied under new ids: the reports are written as each
+    declaration is decided, so the memory must not grow with the number of declarations.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        fiches = []
+        for number in range(count):
+            source = paths[number % len(paths)]
+            text = source.read_text(encoding="utf-8")
+            head, _, rest = text.partition("\n  id: ")
+            copy = Path(folder) / f"fiche-{number}.yaml"
+            copy.write_text(f"{head}\n  id: lot-{number}-{rest.partition(chr(10))[0]}\n"
+                            f"{rest.partition(chr(10))[2]}", encoding="utf-8")
+            fiches.append(str(copy))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "charte_ia", "verifier", *fiches, "--charte", str(CHARTE),
+                        "--date", JOUR.isoformat(), "--format", "json", "--sortie", f"{folder}/rapports/"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before)
 
 
 if __name__ == "__main__":
