@@ -206,6 +206,16 @@ def test_each_known_attack_in_every_field(tmp_path: Path, attaque: str) -> None:
     _check_every_format(decision)
 
 
+def test_the_hostile_declaration_of_the_corpus_cannot_repaint_its_report(run: Callable[..., Any]) -> None:
+    hostile = Path(__file__).parent / "hostiles" / "rapport-faux-verdict.yaml"
+    charte = Path(__file__).parent.parent / "chartes" / "commune-modele.yaml"
+    decision = evaluate(load_charter(charte), load_declaration(hostile), JOUR)
+    _check_every_format(decision)
+    shown = run("verifier", hostile, "-c", charte, "--date", "2026-11-22")
+    assert shown.out.startswith(f"Décision : {TITRES_VERDICT[decision.verdict]}\n")
+    assert not HIDDEN.search(shown.out.replace("\n", ""))
+
+
 def test_markdown_report_cannot_be_repainted(tmp_path: Path) -> None:
     """The attack observed: a fake verdict first, the true one hidden in an HTML comment."""
     textes = dict.fromkeys(CHAMPS, "ok")
