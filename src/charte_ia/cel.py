@@ -354,6 +354,8 @@ def _failure(error: CELEvalError) -> Failure:
     if "no matching overload" in text or "no such overload" in text:
         return Failure("opération impossible entre ces types de valeurs (un entier et un "
                        "décimal ne se comparent pas : écrivez 3.0 plutôt que 3 pour un décimal)")
+    if "overflow" in text:
+        return Failure("dépassement de capacité : le résultat d'un calcul dépasse les entiers de 64 bits")
     if "divide by zero" in text or "modulus by zero" in text:
         return Failure("division par zéro")
     if "unbound function" in text or "undefined function" in text.lower():
@@ -452,6 +454,8 @@ class _Walker:
         kind = getattr(node, "data", None)
         if kind is None:
             return
+        if kind == "literal":
+            _check_integer(node)
         chain = _chain(node)
         if chain is not None:
             self.found.append(Reference(".".join(chain), node.meta.line, node.meta.column, in_has))
@@ -480,6 +484,23 @@ class _Walker:
             return
         for child in node.children:
             self._visit(child, in_has=in_has, comprehensions=comprehensions)
+
+
+_INT_RANGE = {"INT_LIT": (-(2**63), 2**63 - 1), "UINT_LIT": (0, 2**64 - 1)}
+
+
+def _check_integer(node: Any) -> None:
+    """Refuse an integer literal CEL cannot hold (64 bits): it would fail at every evaluation."""
+    token = node.children[0]
+    bounds = _INT_RANGE.get(getattr(token, "type", ""))
+    if bounds is None:
+        return
+    text = str(token).rstrip("uU")
+    value = int(text, 16) if text.lower().startswith(("0x", "-0x")) else int(text)
+    if not bounds[0] <= value <= bounds[1]:
+        raise CelSyntaxError(f"nombre entier trop grand pour CEL ({text}) : au plus 64 bits",
+                             node.meta.line, node.meta.column,
+                             "un seuil de cette taille ne décrit pas un projet ; vérifiez le nombre")
 
 
 def _chain(node: Any) -> list[str] | None:
