@@ -244,20 +244,8 @@ def test_the_fingerprint_command(run: Callable[..., Run], write: Callable[[str, 
     assert run("empreinte", broken).code == 3
 
 
-LOCKED = """
-format: derogations/2
-derogations:
-  - id: D-2
-    projet: 2026-attribution-creche
-    empreinte_fiche: sha256:0000000000000000000000000000000000000000000000000000000000000000
-    regles: [communs.HUM-01, communs.HUM-02]
-    justification: Phase pilote.
-    accordee_par: Comité d'éthique
-    deliberation: CE-2026-01
-    accordee_le: 2026-01-01
-    expire_le: 2026-12-31
-    mesures_compensatoires: [Revue mensuelle]
-"""
+LOCKED = DEROGATION.format(projet="2026-attribution-creche", regles="communs.HUM-01, communs.HUM-02",
+                           empreinte="sha256:" + "0" * 64).replace("id: D-1", "id: D-2")
 
 
 @pytest.mark.parametrize(("old", "new", "code", "where", "message"), [
