@@ -158,6 +158,9 @@ def _check_every_format(decision: Decision) -> None:
     outputs = {name: fmt.rendu([decision]) for name, fmt in FORMATS.items()}
 
     assert _first_verdict(outputs["texte"]) == truth
+    # Values are indented or follow a label: a line break in one never starts a line at column 0.
+    starts = [line for line in outputs["texte"].splitlines() if line.startswith(("Décision", "✔", "**"))]
+    assert starts == [f"Décision : {truth}"]
     assert not HIDDEN.search(outputs["texte"].replace("\n", "").replace("\t", ""))
 
     html = _page(outputs["html"])

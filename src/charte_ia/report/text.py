@@ -20,7 +20,7 @@ from charte_ia.decision import (
 )
 from charte_ia.diagnostics import date_fr, nombre_fr, valeur_fr
 from charte_ia.model import Reference, Severite
-from charte_ia.report.escape import visible
+from charte_ia.report.escape import one_line, visible
 
 TITRES_VERDICT = {
     Verdict.CONFORME: "CONFORME",
@@ -106,7 +106,9 @@ def render_one(decision: Decision) -> str:
         for info in decision.informations_manquantes:
             lines.extend(question_lines(info))
     lines += ["", _summary(decision)]
-    return visible("\n".join(lines) + "\n")
+    # Each entry is one line: a line break inside a value (a project's name) cannot start a
+    # line of its own that would look like the report's.
+    return visible("\n".join(one_line(line) for line in lines) + "\n")
 
 
 def question_lines(info: InformationManquante) -> list[str]:
