@@ -67,6 +67,18 @@ def test_long_and_odd_ids_get_short_stable_names() -> None:
     assert ReportNames().stem(long_id + "x") != first
 
 
+def test_an_id_cannot_write_outside_the_folder(run: Callable[..., Run], tmp_path: Path) -> None:
+    hostile = ROOT / "tests" / "hostiles" / "rapport-identifiant-hostile.yaml"
+    result = run("verifier", hostile, "-c", CHARTE_MODELE, "--date", JOUR, "-f", "json", "-f", "html",
+                 "-o", f"{tmp_path}/rapports/")
+    assert result.code == 0, result.err
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    stem = ReportNames().stem("../../../etc/cron.d/" + "x" * 300)
+    assert [str(p) for p in written] == [f"rapports/{stem}.html", f"rapports/{stem}.json"]
+    assert stem.startswith("etc-cron.d-xxx")
+    assert len(stem) <= output.MAX_STEM
+
+
 def test_a_file_where_a_folder_is_expected(run: Callable[..., Run], tmp_path: Path) -> None:
     existing = tmp_path / "rapport.txt"
     existing.write_text("à garder\n", encoding="utf-8")
