@@ -322,7 +322,7 @@ def valider(*, chartes: tuple[str, ...], jour: date | None, strict: bool) -> Non
         except InvalidInputError as error:
             _print_diagnostics(error.diagnostics)
             _echo(f"✗ {path} : invalide ({_count(len(error.diagnostics), 'problème', 'problèmes')})",
-                       err=True)
+                  err=True)
             codes.append(EXIT_INVALID)
             continue
         warnings = [*charte.avertissements, *lint(charte, reference)]
