@@ -413,7 +413,8 @@ class _Builder:
                 self.problems.append(Diagnostic(
                     "encodage", f"caractère U+{ord(surrogate.group()):04X} invalide (moitié d'une paire "
                     "de substitution UTF-16)", self._location(node, path),
-                    "écrivez le caractère lui-même, ou une seule séquence \\U0001XXXX entre guillemets"))
+                    "écrivez le caractère lui-même, ou sa séquence complète entre guillemets (par exemple "
+                    "\\U0001F600)"))
             return str(node.value)
         if tag == _STANDARD + "null":
             return None
