@@ -233,7 +233,8 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
                 codes.append(EXIT_INVALID)
                 continue
             decision = evaluate(charte, declaration, reference, derogations=derogations, horodatage=stamp)
-            projects.append(decision.declaration.id)
+            if derogations is not None:  # kept only to report dérogations granted to no project
+                projects.append(decision.declaration.id)
             codes.append(exit_code(decision, strict=strict))
             yield decision
 

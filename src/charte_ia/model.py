@@ -188,6 +188,16 @@ class Champ(_Model):
     max_elements: Annotated[int, Field(ge=1, le=1000)] = 50
     references: tuple[Reference, ...] = ()
 
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> Champ:
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise PydanticCustomError("bornes", "le minimum dépasse le maximum : aucune valeur ne serait "
+                                      "admise")
+        if self.min_elements > self.max_elements:
+            raise PydanticCustomError("bornes", "min_elements dépasse max_elements : aucune liste ne serait "
+                                      "admise")
+        return self
+
 
 class FichierVocabulaire(_Model):
     """The vocabulary file (``format: vocabulaire/1``)."""

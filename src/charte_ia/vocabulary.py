@@ -304,8 +304,9 @@ def _checker(champ: Champ) -> Checker:
             if not isinstance(v, list):
                 raise _error("liste attendue (des éléments « - valeur »)", v)
             if len(v) < least:
-                raise _error(f"au moins {nombre_fr(least, 'élément')} attendu : une liste vide ne peut pas "
-                             "être vraie ici ; si vous ne savez pas, écrivez « inconnu »", v or "[]")
+                why = "une liste vide" if not v else "une liste plus courte"
+                raise _error(f"au moins {nombre_fr(least, 'élément')} attendu : {why} ne peut pas être vraie "
+                             "ici ; si vous ne savez pas, écrivez « inconnu »", v or "[]")
             if len(v) > limit:
                 raise _error(f"au plus {limit} éléments admis", f"{len(v)} éléments")
             checked = []
