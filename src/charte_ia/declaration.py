@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from charte_ia.diagnostics import Location
+from charte_ia.diagnostics import Diagnostic, Location
+from charte_ia.migration import migrated_document, version_1
 from charte_ia.source import Document
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import INCONNU, Vocabulaire
@@ -30,6 +31,10 @@ class Declaration:
         nom: Le nom du projet (``projet.nom``).
         valeurs: Les valeurs connues, par chemin de champ (dates en chaînes ``AAAA-MM-JJ``).
         inconnus: Les champs déclarés ``inconnu``.
+        en_attente: Les champs dont la réponse dit qu'elle n'est pas encore arrêtée (« incertain »,
+            avis attendu) : la fiche la garde, les règles la lisent comme inconnue.
+        avertissements: Ce qui mérite d'être signalé sans empêcher de lire la fiche (une fiche
+            au format 1, convertie).
     """
 
     document: Document
@@ -37,6 +42,8 @@ class Declaration:
     nom: str
     valeurs: Mapping[str, Any]
     inconnus: frozenset[str]
+    en_attente: frozenset[str] = frozenset()
+    avertissements: tuple[Diagnostic, ...] = ()
 
     def location(self, chemin: str) -> Location | None:
         """L'endroit du fichier où le champ ``chemin`` est écrit, s'il l'est."""
@@ -48,6 +55,10 @@ class Declaration:
     def known(self, chemin: str) -> bool:
         """Si une valeur est déclarée pour ``chemin``."""
         return chemin in self.valeurs
+
+    def decidable(self, chemin: str) -> bool:
+        """Si les règles peuvent lire ``chemin`` : une valeur est déclarée, et elle n'est pas en attente."""
+        return chemin in self.valeurs and chemin not in self.en_attente
 
     @cached_property
     def empreinte(self) -> str:
@@ -67,21 +78,31 @@ class Declaration:
 def build_declaration(document: Document, vocabulaire: Vocabulaire) -> Declaration:
     """Valider un document de fiche au regard du vocabulaire.
 
+    Une fiche au format ``fiche-projet-ia/1`` est lue après conversion (:mod:`charte_ia.migration`),
+    avec un avertissement.
+
     Raises:
         InvalidInputError: Clés inconnues, types ou valeurs incorrects, identification manquante.
     """
+    warnings: tuple[Diagnostic, ...] = ()
+    if version_1(document.data):
+        document, warning = migrated_document(document)
+        warnings = (warning,)
     data = validate_document(vocabulaire.model, document, code="fiche").model_dump()
     valeurs: dict[str, Any] = {}
     inconnus: set[str] = set()
-    for chemin in vocabulaire.champs:
+    pending: set[str] = set()
+    for chemin, champ in vocabulaire.champs.items():
         value = _lookup(data, chemin)
         if value == INCONNU:
             inconnus.add(chemin)
         elif value is not None:
             valeurs[chemin] = value
+            if isinstance(value, str) and value in champ.en_attente:
+                pending.add(chemin)
     projet = data["projet"]
     return Declaration(document, str(projet["id"]), str(projet["nom"]), valeurs,
-                       frozenset(inconnus))
+                       frozenset(inconnus), frozenset(pending), warnings)
 
 
 def _lookup(data: Any, chemin: str) -> Any:

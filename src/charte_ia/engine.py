@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 from typing import Any, Literal
 
 from charte_ia import __version__, cel
@@ -55,7 +56,8 @@ from charte_ia.decision import (
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogation, Derogations
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr, did_you_mean, valeur_fr
-from charte_ia.model import DEBUT_DES_TEMPS, Champ, EffetException, Severite, TypeChamp
+from charte_ia.limits import DEFAULT_LIMITS
+from charte_ia.model import DEBUT_DES_TEMPS, Champ, EffetException, PorteeRegle, Severite, TypeChamp
 from charte_ia.source import Document
 from charte_ia.vocabulary import Vocabulaire
 
@@ -225,7 +227,7 @@ def _tri(context: _Context, expression: cel.Expression, espace: str, *, cache: b
     missing: set[str] = set()
     for chemin in expression.chemins("projet"):
         full = "projet." + chemin
-        if not context.declaration.known(full):
+        if not context.declaration.decidable(full):
             missing.add(full)
     for name in _names(context.charte, expression, "qualif", espace):
         state = context.qualifications.get(name)
@@ -259,14 +261,44 @@ class _Outcome:
     exception: ExceptionAppliquee | None = None
 
 
+_SCOPES = {
+    PorteeRegle.SYSTEMES_IA: "projet.technique.est_systeme_ia == 'oui'",
+    PorteeRegle.ALGORITHMES: "projet.technique.est_systeme_ia == 'oui' || projet.usage.decisions_individuelles",
+}
+"""What each scope reads: « incertain » being unknown to the rules, an uncertain AI qualification
+leaves a rule scoped to AI systems undetermined, never out of scope."""
+
+
+@cache
+def scope_expression(portee: PorteeRegle) -> cel.Expression | None:
+    """The condition a rule's scope adds to its own condition of application (``None``: every project)."""
+    text = _SCOPES.get(portee)
+    return None if text is None else cel.compile_expression(text, DEFAULT_LIMITS)
+
+
 def _outcome(context: _Context, regle: Regle) -> _Outcome | None:
     """The status of a rule in force (``None`` when it is not in force)."""
     if regle.severite_au(context.jour) is None or not regle.en_vigueur_au(context.jour):
         return None
     espace = regle.espace
     applicable = _tri(context, regle.applicable_si, espace) if regle.applicable_si else Tri(True)
+    scope = scope_expression(regle.source.portee)
+    if scope is not None:
+        applicable = _both(_tri(context, scope, espace), applicable)
     clauses = [_tri(context, clause.expression, espace) for clause in regle.clauses]
     return _decide(context, regle, applicable, clauses)
+
+
+def _both(first: Tri, second: Tri) -> Tri:
+    """Kleene conjunction of two conditions: false wins, then an error, then the unknown."""
+    if first.valeur is False or second.valeur is False:
+        return Tri(False)
+    for tri in (first, second):
+        if tri.erreur is not None:
+            return tri
+    if first.valeur is True and second.valeur is True:
+        return Tri(True)
+    return Tri(None, first.manquants | second.manquants)
 
 
 def _rule(context: _Context, regle: Regle) -> ResultatRegle:
@@ -283,7 +315,8 @@ def _rule(context: _Context, regle: Regle) -> ResultatRegle:
     outcome = _outcome(context, regle)
     if outcome is None:
         return ResultatRegle(statut=Statut.HORS_VIGUEUR, **base)
-    failing = outcome.statut in (Statut.NON_CONFORME, Statut.INDETERMINE, Statut.ERREUR)
+    failing = outcome.statut in (Statut.NON_CONFORME, Statut.ERREUR)
+    manquants = tuple(sorted(outcome.manquants, key=context.charte.vocabulaire.ordre))
     return ResultatRegle(
         statut=outcome.statut,
         applicabilite=outcome.applicable.valeur,
@@ -291,10 +324,11 @@ def _rule(context: _Context, regle: Regle) -> ResultatRegle:
         clauses=tuple(_clause_result(context, regle, clause, tri)
                       for clause, tri in zip(regle.clauses, outcome.clauses, strict=True))
         if outcome.statut is not Statut.NON_APPLICABLE else (),
-        message=_render(context, regle.message, regle.espace) if failing else None,
+        message=_render(context, regle.message, regle.espace) if failing
+        else _questions(context, manquants) if outcome.statut is Statut.INDETERMINE else None,
         remediation=_render(context, regle.remediation, regle.espace)
         if failing and regle.remediation else None,
-        manquants=tuple(sorted(outcome.manquants, key=context.charte.vocabulaire.ordre)),
+        manquants=manquants,
         erreur=outcome.erreur,
         donnees=_data_used(context, regle),
         parametres=_parameters_used(context, regle),
@@ -323,10 +357,11 @@ def _decide(context: _Context, regle: Regle, applicable: Tri, clauses: list[Tri]
     met = _combine(regle.combinaison, clauses)
     if met.valeur is True:
         return outcome(Statut.CONFORME)
-    pending = set(unknown) | (set(applicable.manquants) if applicable.inconnu else set())
-    if met.valeur is False and not pending:
+    if applicable.inconnu:  # whether the rule applies comes first: its requirement may not concern the project
+        return outcome(Statut.INDETERMINE, manquants=set(applicable.manquants))
+    if met.valeur is False and not unknown:
         return outcome(Statut.NON_CONFORME)
-    return outcome(Statut.INDETERMINE, manquants=pending | set(met.manquants))
+    return outcome(Statut.INDETERMINE, manquants=set(unknown) | set(met.manquants))
 
 
 def _exceptions(context: _Context, regle: Regle) -> tuple[ExceptionAppliquee | None, set[str], str | None]:
@@ -379,6 +414,8 @@ def _expressions(regle: Regle) -> list[cel.Expression]:
     found = [c.expression for c in regle.clauses] + [e.condition for e in regle.exceptions]
     if regle.applicable_si is not None:
         found.insert(0, regle.applicable_si)
+    if (scope := scope_expression(regle.source.portee)) is not None:
+        found.insert(0, scope)
     return found
 
 
@@ -507,6 +544,22 @@ def _statut(statut: Statut) -> str:
 # --- Messages ----------------------------------------------------------------------------------
 
 
+def _questions(context: _Context, manquants: Sequence[str]) -> str:
+    """What an undetermined rule says: the questions to answer, never its violation message."""
+    asked = []
+    for chemin in manquants:
+        champ = context.charte.vocabulaire.champ(chemin)
+        question = f"« {champ.question} »" if champ is not None else f"« {chemin} »"
+        if chemin in context.declaration.en_attente:
+            question += (f" (réponse « {context.declaration.valeurs[chemin]} » : à préciser, elle ne permet "
+                         "pas encore de décider)")
+        asked.append(question)
+    if not asked:
+        return "À préciser pour décider."
+    head = "À préciser pour décider : " if len(asked) == 1 else "À préciser pour décider, dans l'ordre : "
+    return head + " ; ".join(asked)
+
+
 def _render(context: _Context, gabarit: Gabarit | None, espace: str) -> str | None:
     if gabarit is None:
         return None
@@ -524,6 +577,8 @@ def _projet(declaration: Declaration, vocabulaire: Vocabulaire) -> dict[str, Any
     """The declared values as nested data, dates as :class:`date` so that CEL compares them."""
     tree: dict[str, Any] = {}
     for chemin, value in declaration.valeurs.items():
+        if chemin in declaration.en_attente:
+            continue  # « incertain », an awaited opinion: read as unknown, never decided on
         node = tree
         *groups, leaf = chemin.split(".")
         for group in groups:
@@ -553,7 +608,12 @@ _PROBE_COUNTRIES = ("FR", "US")
 
 def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: Verdict
                  ) -> tuple[InformationManquante, ...]:
-    """Rank the fields to fill in, the most decisive first (``docs/decision.md``).
+    """Rank the fields to fill in the way a DPO asks (``docs/decision.md``).
+
+    Qualifying questions come first (is it an AI system? personal data? individual
+    decisions?), a question whose prerequisites are still open comes after the others (never
+    what the CNIL answered before whether an impact assessment exists), and within each
+    stage the most decisive first.
 
     Each field an undetermined rule needs is scored: the rule's weight (bloquant 8,
     majeur 4, mineur 2, info 1), doubled when the field decides whether the rule applies
@@ -601,12 +661,20 @@ def rank_missing(context: _Context, results: Sequence[ResultatRegle], verdict: V
         if any(effet.verdict is not verdict for effet in effets):
             score *= 2
         ranked.append((round(score, 3), chemin, champ, rules, role, effets))
-    ranked.sort(key=lambda item: (-item[0], charte.vocabulaire.ordre(item[1])))
+    ranked.sort(key=lambda item: (_stage(context.declaration, item[2]), -item[0],
+                                  charte.vocabulaire.ordre(item[1])))
     return tuple(
         InformationManquante(rang=rank, champ=chemin, type=_type_name(champ), question=champ.question,
                              aide=champ.aide, section=champ.section, regles=tuple(r.id for _, r in rules),
                              role=role, score=score, effets=effets)
         for rank, (score, chemin, champ, rules, role, effets) in enumerate(ranked, start=1))
+
+
+def _stage(declaration: Declaration, champ: Champ) -> int:
+    """A DPO's order: qualifying questions, then the others, then those whose prerequisites are open."""
+    if champ.qualifiante:
+        return 0
+    return 2 if any(not declaration.decidable(p) for p in champ.prealables) else 1
 
 
 def probe_answers(champ: Champ | None) -> list[Any]:
@@ -616,7 +684,7 @@ def probe_answers(champ: Champ | None) -> list[Any]:
     if champ.type is TypeChamp.BOOLEEN:
         return [True, False]
     if champ.type is TypeChamp.ENUM:
-        return list(champ.valeurs)
+        return [value for value in champ.valeurs if value not in champ.en_attente]
     if champ.type is TypeChamp.PAYS:
         return list(_PROBE_COUNTRIES)
     if champ.type is TypeChamp.LISTE and champ.element is not None:
@@ -632,7 +700,7 @@ def _answer_effect(context: _Context, results: Sequence[ResultatRegle], reponse:
     chemin, answer = reponse
     declaration = context.declaration
     supposed = replace(declaration, valeurs={**declaration.valeurs, chemin: answer},
-                       inconnus=declaration.inconnus - {chemin})
+                       inconnus=declaration.inconnus - {chemin}, en_attente=declaration.en_attente - {chemin})
     probe = _Context.build(context.charte, supposed, context.jour, budget, connues=unaffected)
     after = {}
     for regle in rules:
@@ -648,6 +716,8 @@ def _answer_effect(context: _Context, results: Sequence[ResultatRegle], reponse:
 def _gating_fields(charte: Charte, regle: Regle) -> set[str]:
     """Fields that decide whether the rule applies: its applicability and its exceptions."""
     fields: set[str] = set()
+    if (scope := scope_expression(regle.source.portee)) is not None:
+        fields |= fields_of(charte, scope, regle.espace)
     if regle.applicable_si is not None:
         fields |= fields_of(charte, regle.applicable_si, regle.espace)
     for exception in regle.exceptions:

@@ -36,7 +36,9 @@ DEBUT_DES_TEMPS = date(1, 1, 1)
 FORMAT_CHARTE = "charte_ia/1"
 FORMAT_PAQUET = "paquet_regles/1"
 FORMAT_VOCABULAIRE = "vocabulaire/1"
-FORMAT_FICHE = "fiche-projet-ia/1"
+FORMAT_FICHE = "fiche-projet-ia/2"
+FORMAT_FICHE_V1 = "fiche-projet-ia/1"
+"""The previous declaration format, still read (converted in memory, with a warning)."""
 
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 _IDENT = r"^[a-z][a-z0-9_]*$"
@@ -133,7 +135,7 @@ class Reference(_Model):
     url: Url | None = None
 
 
-# --- The vocabulary (fiche-projet-ia/1) -------------------------------------------------------
+# --- The vocabulary (fiche-projet-ia/2) -------------------------------------------------------
 
 
 class TypeChamp(StrEnum):
@@ -168,6 +170,12 @@ class Section(_Model):
 class Champ(_Model):
     """One declaration field: its path, type, question and help text.
 
+    ``en_attente`` lists the choices that say the answer is not settled yet (« incertain »,
+    an opinion still awaited): the declaration keeps them, the rules read them as unknown,
+    so that nothing is decided on them. ``qualifiante`` marks the questions that qualify
+    the project (is it AI? personal data?), asked first; ``prealables`` the fields a team
+    answers before this one (whether an impact assessment exists before its conclusion).
+
     ``minimum`` and ``maximum`` bound a number (a review every 0 or −36 months, a negative
     headcount cannot be true); ``min_elements`` refuses a list whose emptiness makes no sense
     (data stored in no country): a value that cannot be true is refused, never judged.
@@ -187,12 +195,19 @@ class Champ(_Model):
     min_elements: Annotated[int, Field(ge=0, le=1000)] = 0
     max_elements: Annotated[int, Field(ge=1, le=1000)] = 50
     references: tuple[Reference, ...] = ()
+    en_attente: tuple[StrictStr, ...] = ()
+    qualifiante: StrictBool = False
+    prealables: tuple[Annotated[StrictStr, Field(pattern=r"^projet(\.[a-z][a-z0-9_]*)+$")], ...] = ()
 
     @model_validator(mode="after")
     def _bounds_ordered(self) -> Champ:
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise PydanticCustomError("bornes", "le minimum dépasse le maximum : aucune valeur ne serait "
                                       "admise")
+        choices = self.valeurs or (self.element.valeurs if self.element else ())
+        if unknown := [v for v in self.en_attente if v not in choices]:
+            raise PydanticCustomError("en_attente", "en_attente cite des valeurs que le champ ne prévoit pas : "
+                                      "{valeurs}", {"valeurs": ", ".join(unknown)})
         if self.min_elements > self.max_elements:
             raise PydanticCustomError("bornes", "min_elements dépasse max_elements : aucune liste ne serait "
                                       "admise")
@@ -240,7 +255,7 @@ class MetaCharte(_Model):
     en_vigueur: Periode
     licence: str | None = None
     url: Url | None = None
-    vocabulaire: Literal["fiche-projet-ia/1"] = "fiche-projet-ia/1"
+    vocabulaire: Literal["fiche-projet-ia/1", "fiche-projet-ia/2"] = "fiche-projet-ia/2"
     principes: dict[Identifiant, Texte] = {}
 
 
@@ -264,6 +279,7 @@ class Parametre(_Model):
     """
 
     description: Texte
+    justification: str | None = None
     unite: str | None = None
     valeurs: dict[IsoDate, Any] = Field(min_length=1)
     verrouille: StrictBool = False
@@ -363,13 +379,33 @@ class ExempleRegle(_Model):
     attendu: StatutAttendu
 
 
+class PorteeRegle(StrEnum):
+    """Whom a rule concerns, before its own condition of application is read."""
+
+    SYSTEMES_IA = "systemes_ia"
+    ALGORITHMES = "algorithmes"
+    TOUT_PROJET = "tout_projet"
+
+    @property
+    def libelle(self) -> str:
+        """The scope in words, as the catalogue and the reports write it."""
+        return {
+            PorteeRegle.SYSTEMES_IA: "les systèmes d'IA seulement",
+            PorteeRegle.ALGORITHMES: "les systèmes d'IA et tout traitement algorithmique qui fonde des décisions "
+                                "individuelles, qu'il relève de l'IA ou non (un tableur qui classe des "
+                                "demandes en est un)",
+            PorteeRegle.TOUT_PROJET: "tout projet numérique, IA ou non",
+        }[self]
+
+
 class RegleFichier(_Model):
     """One rule of a charter or pack (DESIGN §3).
 
     ``a_verifier`` records a point a jurist must still confirm (an article number, a
     threshold, a date): reports show it, and a ``bloquant`` rule carrying one is flagged
     by ``charte-ia valider``. ``derogeable`` says whether the ethics committee may waive
-    the rule; by default, every rule but a ``verrouille`` one may be waived.
+    the rule; by default, every rule but a ``verrouille`` one may be waived. ``portee`` says
+    whom the rule concerns (:class:`PorteeRegle`); ``applicable_si`` narrows it further.
     """
 
     id: Annotated[StrictStr, Field(pattern=_RULE_ID, max_length=64)]
@@ -377,6 +413,7 @@ class RegleFichier(_Model):
     description: str | None = None
     principe: Identifiant
     severite: Severites
+    portee: PorteeRegle = PorteeRegle.TOUT_PROJET
     applicable_si: Texte | None = None
     exigence: Annotated[Exigence, BeforeValidator(_requirement)]
     exceptions: tuple[ExceptionRegle, ...] = ()

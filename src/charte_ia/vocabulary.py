@@ -1,4 +1,4 @@
-"""The declaration vocabulary (``fiche-projet-ia/1``) and what is built from it.
+"""The declaration vocabulary (``fiche-projet-ia/2``) and what is built from it.
 
 The vocabulary is data: a YAML file shipped with the package lists every field of a
 declaration with its type, allowed values, question, help text and section. From it
@@ -36,8 +36,9 @@ from charte_ia.validation import validate_document
 INCONNU = "inconnu"
 """The word a declaration uses to say that a value is not known yet."""
 
-_VOCABULARY_FILE = "fiche-projet-ia-1.yaml"
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_VOCABULARY_FILE = "fiche-projet-ia-2.yaml"
+_COUNTRY = re.compile(r"^([A-Z]{2}|HORS_UE)$")
+"""An ISO 3166-1 code, UE (in the EU or EEA, country not specified) or HORS_UE (outside, not specified)."""
 _URL = re.compile(r"^https?://\S+$")
 
 
@@ -46,7 +47,7 @@ class Vocabulaire:
     """La liste typée des champs de la fiche, et le modèle de validation qui en est tiré.
 
     Attributes:
-        id: L'identifiant du vocabulaire, par exemple ``fiche-projet-ia/1``.
+        id: L'identifiant du vocabulaire, par exemple ``fiche-projet-ia/2``.
         titre: Le titre.
         sections: Les sections, dans l'ordre.
         champs: Les champs par chemin, dans l'ordre du questionnaire.
@@ -124,7 +125,7 @@ class Vocabulaire:
         schema = self.model.model_json_schema()
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "urn:charte-ia:schema:fiche-projet-ia:1",
+            "$id": "urn:charte-ia:schema:fiche-projet-ia:2",
             **schema,
             "title": f"Fiche projet IA ({self.id})",
             "description": "Déclaration d'un projet d'IA, à vérifier au regard d'une charte "
@@ -134,7 +135,7 @@ class Vocabulaire:
 
 @cache
 def default_vocabulary() -> Vocabulaire:
-    """Le vocabulaire fourni avec charte-ia (``fiche-projet-ia/1``), chargé une fois."""
+    """Le vocabulaire fourni avec charte-ia (``fiche-projet-ia/2``), chargé une fois."""
     raw = (resources.files("charte_ia") / "vocabulaire" / _VOCABULARY_FILE).read_bytes()
     return build_vocabulary(read_bytes(raw, f"{_VOCABULARY_FILE} (vocabulaire intégré)"))
 
@@ -177,6 +178,11 @@ def _check_consistency(fichier: FichierVocabulaire, document: Document) -> None:
                 "vocabulaire-chemin", f"« {champ.chemin} » est à la fois un champ et un groupe de champs",
                 document.locate((*where, "chemin"))))
         problems.extend(_check_type(champ.type, champ.valeurs, champ.element, document, where))
+        for number, prealable in enumerate(champ.prealables):
+            if prealable not in paths or prealable == champ.chemin:
+                problems.append(Diagnostic("vocabulaire-chemin", f"préalable inconnu « {prealable} »",
+                                           document.locate((*where, "prealables", number)),
+                                           did_you_mean(prealable, paths)))
     if problems:
         raise InvalidInputError(problems)
 
@@ -281,7 +287,8 @@ def _scalar_checker(kind: TypeChamp, valeurs: tuple[str, ...]) -> Checker:
                          + (f" — {hint}" if hint else ""), v)
         return check
     pattern, expected = {
-        TypeChamp.PAYS: (_COUNTRY, "code pays ISO 3166-1 à deux lettres majuscules attendu (FR, DE…)"),
+        TypeChamp.PAYS: (_COUNTRY, "code pays ISO 3166-1 à deux lettres majuscules attendu (FR, DE…), ou UE "
+                                   "(dans l'Union, pays non précisé), ou HORS_UE"),
         TypeChamp.URL: (_URL, "adresse web attendue (https://…)"),
     }.get(kind, (None, "texte non vide attendu"))
 
