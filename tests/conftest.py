@@ -77,4 +77,4 @@ regles:
 def mini_fiche(projet: str) -> str:
     """A declaration with the given ``projet`` body (indented YAML lines)."""
     body = textwrap.indent(textwrap.dedent(projet).strip("\n"), "  ")
-    return f"format: fiche-projet-ia/1\nprojet:\n  id: test\n  nom: Projet de test\n{body}\n"
+    return f"format: fiche-projet-ia/2\nprojet:\n  id: test\n  nom: Projet de test\n{body}\n"

@@ -42,7 +42,7 @@ def test_examples_validate_against_the_published_declaration_schema(
 
 def test_declaration_schema_refuses_what_the_loader_refuses(schemas: dict[str, dict[str, object]]) -> None:
     validator = jsonschema.Draft202012Validator(schemas["declaration"])
-    bad = {"format": "fiche-projet-ia/1", "projet": {"id": "a", "nom": "b", "donnees": {"personnels": True}}}
+    bad = {"format": "fiche-projet-ia/2", "projet": {"id": "a", "nom": "b", "donnees": {"personnels": True}}}
     assert list(validator.iter_errors(bad))
     question = schemas["declaration"]["$defs"]["ProjetDonnees"]["properties"]["personnelles"]["title"]
     assert question.startswith("Le système traite-t-il des données personnelles")

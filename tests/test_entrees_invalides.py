@@ -33,7 +33,7 @@ def test_invalid_yaml_in_a_charter(run: Callable[..., Run], write: Callable[...,
 
 
 def test_invalid_yaml_in_a_declaration(run: Callable[..., Run], write: Callable[..., Path]) -> None:
-    fiche = write("fiche.yaml", "format: fiche-projet-ia/1\nprojet: {id: x, nom: [\n")
+    fiche = write("fiche.yaml", "format: fiche-projet-ia/2\nprojet: {id: x, nom: [\n")
     result = run("verifier", fiche, "--charte", CHARTE_MODELE)
     _assert_refused(result, f"{fiche}:3:1", "syntaxe YAML invalide")
     assert result.out == ""
@@ -116,7 +116,7 @@ def test_has_is_refused_because_it_turns_unknown_into_false(run: Callable[..., R
 def test_wrong_format_marker(run: Callable[..., Run], write: Callable[..., Path]) -> None:
     fiche = write("fiche.yaml", "format: charte_ia/1\nprojet: {id: a, nom: b}\n")
     _assert_refused(run("verifier", fiche, "--charte", CHARTE_MODELE), f"{fiche}:1:9",
-                    "format de fichier attendu : fiche-projet-ia/1")
+                    "format de fichier attendu : fiche-projet-ia/2")
 
 
 def test_charter_given_as_declaration_is_refused(run: Callable[..., Run]) -> None:

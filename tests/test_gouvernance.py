@@ -237,10 +237,10 @@ def test_the_fingerprint_command(run: Callable[..., Run], write: Callable[[str, 
     assert lines == [f"{empreinte(CRECHE)}  {CRECHE}", f"{empreinte(SOLIDARITE)}  {SOLIDARITE}"]
     assert lines[0].startswith("sha256:")
     assert len(lines[0].split()[0]) == len("sha256:") + 64
-    changed = write("c.yaml", CRECHE.read_text(encoding="utf-8").replace("agents_formes: true",
-                                                                           "agents_formes: false"))
+    changed = write("c.yaml", CRECHE.read_text(encoding="utf-8").replace("formation_agents: realisee",
+                                                                           "formation_agents: non_prevue"))
     assert run("empreinte", changed, "-c", CHARTE_MODELE).out.split()[0] != empreinte(CRECHE)
-    broken = write("b.yaml", "format: fiche-projet-ia/1\nprojet: {id: x}\n")
+    broken = write("b.yaml", "format: fiche-projet-ia/2\nprojet: {id: x}\n")
     assert run("empreinte", broken).code == 3
 
 
@@ -318,7 +318,7 @@ def test_expliquer_one_rule(run: Callable[..., Run]) -> None:
     assert "Sévérité : mineur à partir du 01/08/2024, puis majeur à partir du 02/08/2026 ; au 22/11/2026 : " \
            "majeur" in out
     assert "S'applique : si projet.usage.interaction_directe_usagers" in out
-    assert "    - notice : projet.transparence.url_notice.startsWith('https://')" in out
+    assert "    - notice : projet.transparence.notice_url.startsWith('https://')" in out
     assert "Règlement (UE) 2024/1689 (règlement sur l'IA), art. 50(1), 113 " \
            "<https://eur-lex.europa.eu/eli/reg/2024/1689/oj>" in out
     assert "Provenance : paquet communs-territoriaux 1.0.0 (espace « communs »), " \

@@ -67,7 +67,7 @@ def _inputs(folder: Path, t: dict[str, str]) -> tuple[Path, Path, Path]:
              "exigence": "projet.usage.decisions_individuelles", "message": t["message"]},
         ],
     }
-    fiche = {"format": "fiche-projet-ia/1", "projet": {
+    fiche = {"format": "fiche-projet-ia/2", "projet": {
         "id": "projet-pirate", "nom": t["nom"], "finalite": t["finalite"],
         "description_courte": t["description"],
         "achat": {"fournisseur": t["fournisseur"]}, "usage": {"decisions_individuelles": False}}}
@@ -265,7 +265,7 @@ def test_terminal_never_receives_control_characters(run: Callable[..., Any], tmp
 
 def test_error_messages_quote_inputs_escaped(run: Callable[..., Any],
                                             write: Callable[[str, str], Path]) -> None:
-    fiche = write("fiche.yaml", 'format: fiche-projet-ia/1\nprojet:\n  id: x\n  nom: y\n'
+    fiche = write("fiche.yaml", 'format: fiche-projet-ia/2\nprojet:\n  id: x\n  nom: y\n'
                                 '  "inconnu\\e[31m\\u202e": 1\n')
     result = run("verifier", fiche, "-c", Path(__file__).parent / "fixtures" / "charte-v1.yaml")
     assert result.code == 3

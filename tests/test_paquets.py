@@ -53,7 +53,7 @@ regles:
         - id: mention
           expr: projet.transparence.mention_ia_affichee
         - id: notice
-          expr: projet.transparence.url_notice.startsWith('https://')
+          expr: projet.transparence.notice_url.startsWith('https://')
     exceptions:
       - id: interne
         si: "!projet.usage.decisions_individuelles"
@@ -90,7 +90,8 @@ controle_humain:
   agent_peut_infirmer: true
 transparence:
   mention_ia_affichee: false
-  url_notice: https://exemple.fr/ia
+  notice: publiee
+  notice_url: https://exemple.fr/ia
 hebergement:
   pays_stockage: [DE]
 """)
@@ -227,7 +228,7 @@ surcharges:
     exigence:
       ajouter:
         - id: formation
-          expr: projet.controle_humain.agents_formes
+          expr: projet.controle_humain.formation_agents == 'realisee'
   socle.TRA-01:
     severite: mineur
     motif: Délibération 2026-12, article 2 — phase d'expérimentation de six mois.
@@ -235,7 +236,7 @@ surcharges:
     decision = _decision(run, charte, fiche)
     assert _statuts(decision) == {"socle.HUM-01": "indetermine", "socle.TRA-01": "non_conforme",
                                   "socle.SOUV-01": "conforme"}
-    assert decision["verdict"] == "incomplet"  # the added clause needs agents_formes
+    assert decision["verdict"] == "incomplet"  # the added clause needs formation_agents
     tra = next(r for r in decision["regles"] if r["id"] == "socle.TRA-01")
     assert tra["severite"] == "mineur"
     assert [(m["nature"], m["description"], m["assouplissement"]) for m in tra["modifications"]] == [
@@ -247,7 +248,7 @@ surcharges:
         "auteur": "fr.test.charte", "position": {"fichier": str(charte), "ligne": 19, "colonne": 5}}]
     hum = next(r for r in decision["regles"] if r["id"] == "socle.HUM-01")
     assert hum["modifications"][0]["description"] == \
-        "clause ajoutée : formation (projet.controle_humain.agents_formes)"
+        "clause ajoutée : formation (projet.controle_humain.formation_agents == 'realisee')"
     assert hum["modifications"][0]["assouplissement"] is False
 
     merged = run("expliquer", "-c", charte, "--date", "2026-11-22")

@@ -84,7 +84,7 @@ def declarations(draw: st.DrawFn, vocabulaire: charte_ia.Vocabulaire) -> bytes:
         for group in groups:
             node = node.setdefault(group, {})
         node[leaf] = draw(_value(champ))
-    document = {"format": "fiche-projet-ia/1", "projet": projet}
+    document = {"format": "fiche-projet-ia/2", "projet": projet}
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
@@ -198,7 +198,7 @@ def _expected(exigence: tuple[str, bool], applicable: tuple[str, bool] | None) -
 
 @pytest.fixture(scope="module")
 def minimal_declaration() -> Declaration:
-    raw = b"format: fiche-projet-ia/1\nprojet:\n  id: minimale\n  nom: Fiche minimale\n"
+    raw = b"format: fiche-projet-ia/2\nprojet:\n  id: minimale\n  nom: Fiche minimale\n"
     return build_declaration(read_bytes(raw, "fiche.yaml"), charte_ia.default_vocabulary())
 
 

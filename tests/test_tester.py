@@ -56,7 +56,7 @@ def test_an_invalid_example_is_invalid_input(run: Callable[..., Run], write) -> 
 def test_test_files_check_verdict_rules_and_missing_fields(run: Callable[..., Run], write) -> None:
     write("charte.yaml", REGLE)
     write("fiche.yaml", """
-format: fiche-projet-ia/1
+format: fiche-projet-ia/2
 projet:
   id: f
   nom: Fiche

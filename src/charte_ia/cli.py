@@ -42,7 +42,7 @@ import click
 from charte_ia import __version__
 from charte_ia.catalogue import build_pages, shipped_documents, write_catalogue
 from charte_ia.charter import Charte, Regle
-from charte_ia.completion import completed
+from charte_ia.completion import completed, migrated
 from charte_ia.decision import Decision, Verdict, decision_json_schema
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogations, load_derogations, orphelines
@@ -51,6 +51,8 @@ from charte_ia.engine import evaluate
 from charte_ia.limits import Limits
 from charte_ia.lint import lint
 from charte_ia.load import load_charter, load_declaration
+from charte_ia.migration import version_1
+from charte_ia.model import FORMAT_FICHE
 from charte_ia.output import ReportNames, write_atomically
 from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
 from charte_ia.report import FORMATS
@@ -397,6 +399,58 @@ def empreinte(*, fiches: tuple[str, ...], charte_path: str | None) -> None:
             codes.append(EXIT_INVALID)
             continue
         _echo(f"{declaration.empreinte}  {path}")
+        codes.append(EXIT_OK)
+    sys.exit(worst(codes))
+
+
+@cli.command()
+@click.argument("fiches", nargs=-1, required=True, metavar="FICHE...")
+@click.option("--charte", "-c", "charte_path", default=None, metavar="CHARTE",
+              help="Valider les fiches converties avec les champs ajoutés par cette charte et ses paquets.")
+@click.option("--sortie", "-o", default=None, type=click.Path(dir_okay=False), metavar="FICHIER",
+              help="Où écrire la fiche convertie (une seule fiche) ; par défaut, la fiche est réécrite.")
+def migrer(*, fiches: tuple[str, ...], charte_path: str | None, sortie: str | None) -> None:
+    """Réécrire des fiches du format fiche-projet-ia/1 au format fiche-projet-ia/2.
+
+    Les commentaires, l'ordre des clés et la mise en page sont gardés. Une réponse que le
+    format 1 ne permettait pas de donner précisément (la CNIL a été consultée : qu'a-t-elle
+    répondu ?) devient « inconnu », avec un commentaire qui dit quoi préciser. Une fiche déjà
+    au format 2 est laissée telle quelle.
+    """
+    if sortie is not None and len(fiches) > 1:
+        raise UsageFrancais("--sortie ne s'emploie qu'avec une seule fiche")
+    if charte_path is not None:
+        vocabulaire = load_charter(charte_path, limits=_limits()).vocabulaire
+    else:
+        from charte_ia.vocabulary import default_vocabulary  # noqa: PLC0415 - loaded on demand
+        vocabulaire = default_vocabulary()
+    codes = []
+    for path in fiches:
+        if path == "-" and sortie is None:
+            raise UsageFrancais("avec une fiche lue sur l'entrée standard, --sortie est obligatoire")
+        try:
+            document = read_file(path, _limits())
+            if not version_1(document.data):
+                load_declaration(path, vocabulaire=vocabulaire, limits=_limits())
+                _echo(f"{path} : déjà au format {FORMAT_FICHE}, inchangée.")
+                codes.append(EXIT_OK)
+                continue
+            text = "\n".join(document.lines) + "\n"
+            new_text, changes, _ = migrated(text, document.name, vocabulaire)
+        except InvalidInputError as error:
+            _print_diagnostics(error.diagnostics)
+            codes.append(EXIT_INVALID)
+            continue
+        target = Path(sortie) if sortie is not None else Path(path)
+        try:
+            write_atomically(target, new_text)
+        except InvalidInputError as error:
+            _print_diagnostics(error.diagnostics)
+            codes.append(EXIT_INVALID)
+            continue
+        _echo(f"{path} → {target} : format {FORMAT_FICHE}, {_count(len(changes), 'champ converti', 'champs convertis')}")
+        for change in changes:
+            _echo(f"  {change}")
         codes.append(EXIT_OK)
     sys.exit(worst(codes))
 

@@ -1,7 +1,8 @@
 """Writing answers back into a declaration, keeping its comments, order and layout.
 
 ``charte-ia completer --interactif`` asks the missing questions and then writes the
-completed declaration. The file is edited, not regenerated: comments, key order, quotes
+completed declaration; ``charte-ia migrer`` rewrites a ``fiche-projet-ia/1`` declaration in
+the current format (:mod:`charte_ia.migration`). The file is edited, not regenerated: comments, key order, quotes
 and flow lists (``[FR]``) stay as the team wrote them; a new field is added at the end of
 its group, and a missing group is created. The result is read back and validated before
 it is written, atomically: a declaration is never left half-written or invalid.
@@ -22,6 +23,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from charte_ia.declaration import Declaration, build_declaration
+from charte_ia.migration import migrate
 from charte_ia.source import read_bytes
 from charte_ia.vocabulary import Vocabulaire
 
@@ -82,3 +84,29 @@ def completed(declaration: Declaration, text: str, answers: Mapping[str, Any],
     new_text = with_answers(text, answers)
     document = read_bytes(new_text.encode("utf-8"), declaration.document.name)
     return new_text, build_declaration(document, vocabulaire)
+
+
+def migrated(text: str, name: str, vocabulaire: Vocabulaire) -> tuple[str, list[str], Declaration]:
+    """A version-1 declaration rewritten in the current format, comments and layout kept.
+
+    A value version 1 could not tell precisely becomes ``inconnu``, with a comment that says
+    what to answer.
+
+    Returns:
+        The new text, what changed (one French line per field), and the declaration it
+        validates into.
+
+    Raises:
+        InvalidInputError: The rewritten text would not be a valid declaration.
+    """
+    yaml = _yaml()
+    data = yaml.load(text)
+
+    def note(mapping: Any, key: str, comment: str) -> None:
+        mapping.yaml_add_eol_comment(f"# à préciser : {comment}", key)
+
+    changes = migrate(data, note=note)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    new_text = out.getvalue()
+    return new_text, changes, build_declaration(read_bytes(new_text.encode("utf-8"), name), vocabulaire)

@@ -105,7 +105,8 @@ def migrate(data: MutableMapping[str, Any], *, moved: Moved | None = None,
             parent[leaf] = value
         if moved is not None:
             moved(changement.ancien, changement.nouveau)
-        line = f"{changement.ancien} : {_shown(old)} → {changement.nouveau} : {_shown(value)}"
+        line = (f"{changement.ancien} : {_shown(old)} → {changement.nouveau} : {_shown(value)}"
+                if changement.nouveau != changement.ancien else f"{changement.ancien} : inchangé")
         if changement.a_preciser and known and value == INCONNU:
             if note is not None:
                 note(parent, new_leaf, changement.a_preciser)
@@ -116,7 +117,7 @@ def migrate(data: MutableMapping[str, Any], *, moved: Moved | None = None,
                 _insert_before(parent, new_leaf, state_leaf, changement.etat[1])
                 if moved is not None:
                     moved(changement.ancien, changement.etat[0])
-                line += f", {changement.etat[0]} : {changement.etat[1]}"
+                line += f" ; ajouté {changement.etat[0]} : {changement.etat[1]}"
         done.append(line)
     return done
 
