@@ -64,7 +64,8 @@ def test_the_cases_cover_what_a_dpo_meets() -> None:
     assert {c["attendu"]["verdict"] for c in CAS} == {"conforme", "conforme_avec_reserves", "non_conforme",
                                                      "incomplet"}
     types = {c["type"] for c in CAS}
-    assert {"commune", "departement", "region"} <= types and types & INTERCOMMUNALITES
+    assert {"commune", "departement", "region"} <= types
+    assert types & INTERCOMMUNALITES
     qualifications = {yaml.safe_load((CAS_REELS / c["fiche"]).read_text("utf-8"))["projet"]["technique"]
                       ["est_systeme_ia"] for c in CAS}
     assert {"oui", "non"} <= qualifications, "des systèmes d'IA et des algorithmes sans IA"
@@ -74,9 +75,11 @@ def test_the_cases_cover_what_a_dpo_meets() -> None:
 def test_each_case_is_sourced_and_reasoned(case: dict[str, Any]) -> None:
     assert case["sources"], "un cas réel cite au moins une source"
     for source in case["sources"]:
-        assert str(source["url"]).startswith("https://") and source["titre"]
+        assert str(source["url"]).startswith("https://")
+        assert source["titre"]
         date.fromisoformat(str(source["date"]))
-    assert case["faits"].strip() and case["hypotheses"].strip() and case["raisonnement"].strip()
+    for key in ("faits", "hypotheses", "raisonnement"):
+        assert case[key].strip(), f"« {key} » est vide"
     assert (CAS_REELS / case["fiche"]).is_file()
 
 

@@ -83,7 +83,8 @@ def test_first_answer_changes_the_decision_and_removes_a_question(fiche: Path) -
     terminal = Terminal("completer", fiche, "--charte", CHARTE_MODELE, "--date", "2026-11-22", "--interactif",
                         cwd=fiche.parent)
     opening = terminal.expect("Réponse : ")
-    assert "Décision actuelle : INCOMPLET — 3 questions" in opening
+    # the AIPD date is not asked before it is known whether an AIPD exists (a prerequisite)
+    assert "Décision actuelle : INCOMPLET — 2 questions" in opening
     assert "1. L'analyse d'impact relative à la protection des données (AIPD) a-t-elle été réalisée ?" \
         in opening
     terminal.answer("peut-être")
@@ -130,8 +131,9 @@ def test_i_do_not_know_skips_the_question_without_writing(fiche: Path) -> None:
     terminal.answer("?")
     assert "Comment un agent contrôle-t-il" in terminal.expect("Réponse : ")
     terminal.answer("")
-    assert "À quelle date l'AIPD a-t-elle été terminée ?" in terminal.expect("Réponse : ")
-    terminal.answer("je ne sais pas")
+    # the AIPD date depends on the AIPD existing, which stays unknown: it is never asked
+    assert "Plus aucune question ne peut faire avancer la décision." in terminal.expect("Bilan")
+    assert "À quelle date l'AIPD a-t-elle été terminée ?" not in terminal.screen
     assert terminal.finish() == 2
     assert "Enregistrer" not in terminal.screen
     assert fiche.read_text(encoding="utf-8") == SOLIDARITE.read_text(encoding="utf-8")

@@ -34,7 +34,7 @@ from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_
 from charte_ia.engine import fields_of
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document
-from charte_ia.model import DEBUT_DES_TEMPS, Champ, Reference, TypeChamp
+from charte_ia.model import DEBUT_DES_TEMPS, Champ, PorteeRegle, Reference, TypeChamp
 from charte_ia.output import cannot_write, new_folder_mode
 from charte_ia.source import Document, read_bytes
 from charte_ia.tester import ResultatExemple, example_results
@@ -51,6 +51,12 @@ _TYPES = {TypeChamp.BOOLEEN: "oui ou non", TypeChamp.TEXTE: "texte", TypeChamp.E
 _EXAMPLE_VALUES = {TypeChamp.BOOLEEN: "true", TypeChamp.TEXTE: "« … »", TypeChamp.ENTIER: "12",
                    TypeChamp.DECIMAL: "0.5", TypeChamp.DATE: "2026-09-01", TypeChamp.URL: "https://…",
                    TypeChamp.PAYS: "FR"}
+_ALWAYS = {
+    PorteeRegle.TOUT_PROJET: "Toujours, à tout projet déclaré.",
+    PorteeRegle.SYSTEMES_IA: "À tout système d'IA.",
+    PorteeRegle.ALGORITHMES: "À tout système d'IA, et à tout traitement algorithmique qui fonde des "
+                             "décisions individuelles, qu'il relève de l'IA ou non.",
+}
 _STATUS_SIGNS = {"conforme": "✔", "non_conforme": "✘", "non_applicable": "–", "indetermine": "?",
                  "erreur": "⚠", "derogee": "≈"}
 
@@ -502,6 +508,7 @@ class _RulePage:
         md.facts([(("Paquet" if unit.est_paquet else "Charte"), _link(_md(unit.nom), "index.md")),
                   ("Principe", _md(unit.charte.principes.get(regle.principe, regle.principe))),
                   ("Sévérité", describe_severities(regle.severites)),
+                  ("Concerne", regle.source.portee.libelle),
                   ("En vigueur", _period(regle))])
         if regle.verrouille:
             md.admonition("warning", "Règle verrouillée",
@@ -513,9 +520,12 @@ class _RulePage:
             md.para(_md(source.description))
         self._severities(md)
         md.heading(2, "Quand la règle s'applique")
+        scope = regle.source.portee
         if regle.applicable_si is None:
-            md.para("Toujours, à tout projet déclaré.")
+            md.para(_ALWAYS[scope])
         else:
+            if scope is not PorteeRegle.TOUT_PROJET:
+                md.para(f"Parmi {scope.libelle} :")
             self._expression(md, regle.applicable_si)
         self._requirement(md)
         self._exceptions(md)
@@ -700,8 +710,10 @@ def _parameters_section(md: _Markdown, catalogue: _Catalogue, unit: _Unit, *, fu
         note = "; ".join(_md(m.description) + (f" — motif : {_md(m.motif)}" if m.motif else "")
                          for m in changes)
         locked = " 🔒" if spec.get("verrouille") is True else ""
-        rows.append([f"`{name}`{locked}", _md(str(spec.get("description") or "")),
-                     _md(_dated(charte.parametres[name])), note or "—"])
+        description = _md(str(spec.get("description") or ""))
+        if spec.get("justification"):
+            description += " *Pourquoi cette valeur :* " + _md(str(spec["justification"]))
+        rows.append([f"`{name}`{locked}", description, _md(_dated(charte.parametres[name])), note or "—"])
     last = "Modifié par la charte" if fusion else "Modifications"
     md.table(["Paramètre", "Description", "Valeurs", last], rows)
     if any("🔒" in row[0] for row in rows):

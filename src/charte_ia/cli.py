@@ -62,6 +62,7 @@ from charte_ia.report.text import TITRES_VERDICT, question_lines, render_one
 from charte_ia.source import read_file
 from charte_ia.tester import run as run_tests
 from charte_ia.tester import summary as test_summary
+from charte_ia.vocabulary import Vocabulaire
 
 EXIT_OK = 0
 EXIT_NON_CONFORME = 1
@@ -229,7 +230,7 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
         """Each declaration decided in turn: its reports are written before the next is read."""
         for path in declarations:
             try:
-                declaration = load_declaration(path, vocabulaire=charte.vocabulaire, limits=charte.limites)
+                declaration = _read_declaration(path, charte.vocabulaire, charte.limites)
             except InvalidInputError as error:
                 _print_diagnostics(error.diagnostics)
                 codes.append(EXIT_INVALID)
@@ -290,7 +291,7 @@ def completer(*, declaration_path: str, charte_path: str, jour: date | None,
     charte = load_charter(charte_path, limits=_limits())
     derogations = _derogations(derogations_path, charte)
     reference = jour or date.today()
-    declaration = load_declaration(declaration_path, vocabulaire=charte.vocabulaire, limits=charte.limites)
+    declaration = _read_declaration(declaration_path, charte.vocabulaire, charte.limites)
     decision = evaluate(charte, declaration, reference, derogations=derogations)
     if not interactif:
         _echo(_questions(decision), nl=False)
@@ -393,7 +394,7 @@ def empreinte(*, fiches: tuple[str, ...], charte_path: str | None) -> None:
     codes = []
     for path in fiches:
         try:
-            declaration = load_declaration(path, vocabulaire=vocabulaire, limits=_limits())
+            declaration = _read_declaration(path, vocabulaire, _limits())
         except InvalidInputError as error:
             _print_diagnostics(error.diagnostics)
             codes.append(EXIT_INVALID)
@@ -436,7 +437,7 @@ def migrer(*, fiches: tuple[str, ...], charte_path: str | None, sortie: str | No
                 codes.append(EXIT_OK)
                 continue
             text = "\n".join(document.lines) + "\n"
-            new_text, changes, _ = migrated(text, document.name, vocabulaire)
+            new_text, changes, declaration = migrated(text, document.name, vocabulaire)
         except InvalidInputError as error:
             _print_diagnostics(error.diagnostics)
             codes.append(EXIT_INVALID)
@@ -448,9 +449,12 @@ def migrer(*, fiches: tuple[str, ...], charte_path: str | None, sortie: str | No
             _print_diagnostics(error.diagnostics)
             codes.append(EXIT_INVALID)
             continue
-        _echo(f"{path} → {target} : format {FORMAT_FICHE}, {_count(len(changes), 'champ converti', 'champs convertis')}")
+        converted = _count(len(changes), "champ converti", "champs convertis")
+        _echo(f"{path} → {target} : format {FORMAT_FICHE}, {converted}")
         for change in changes:
             _echo(f"  {change}")
+        _echo(f"  empreinte de la fiche : {declaration.empreinte} (une dérogation qui citait la fiche au "
+              "format 1 doit inscrire celle-ci, une fois le comité assuré que rien n'a changé sur le fond)")
         codes.append(EXIT_OK)
     sys.exit(worst(codes))
 
@@ -640,6 +644,13 @@ def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     """
     with contextlib.suppress(BrokenPipeError):
         click.echo(visible(text), err=err, nl=nl)
+
+
+def _read_declaration(path: str, vocabulaire: Vocabulaire | None, limits: Limits) -> Declaration:
+    """Read a declaration and print its warnings (a version-1 declaration, converted)."""
+    declaration = load_declaration(path, vocabulaire=vocabulaire, limits=limits)
+    _print_diagnostics(declaration.avertissements)
+    return declaration
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:

@@ -2,7 +2,8 @@
 
 ``charte-ia completer --interactif`` asks the missing questions and then writes the
 completed declaration; ``charte-ia migrer`` rewrites a ``fiche-projet-ia/1`` declaration in
-the current format (:mod:`charte_ia.migration`). The file is edited, not regenerated: comments, key order, quotes
+the current format (:mod:`charte_ia.migration`).
+The file is edited, not regenerated: comments, key order, quotes
 and flow lists (``[FR]``) stay as the team wrote them; a new field is added at the end of
 its group, and a missing group is created. The result is read back and validated before
 it is written, atomically: a declaration is never left half-written or invalid.

@@ -263,7 +263,8 @@ class _Outcome:
 
 _SCOPES = {
     PorteeRegle.SYSTEMES_IA: "projet.technique.est_systeme_ia == 'oui'",
-    PorteeRegle.ALGORITHMES: "projet.technique.est_systeme_ia == 'oui' || projet.usage.decisions_individuelles",
+    PorteeRegle.ALGORITHMES: "projet.technique.est_systeme_ia == 'oui'"
+                             " || projet.usage.decisions_individuelles",
 }
 """What each scope reads: « incertain » being unknown to the rules, an uncertain AI qualification
 leaves a rule scoped to AI systems undetermined, never out of scope."""
@@ -357,7 +358,7 @@ def _decide(context: _Context, regle: Regle, applicable: Tri, clauses: list[Tri]
     met = _combine(regle.combinaison, clauses)
     if met.valeur is True:
         return outcome(Statut.CONFORME)
-    if applicable.inconnu:  # whether the rule applies comes first: its requirement may not concern the project
+    if applicable.inconnu:  # whether the rule applies comes first: its requirement may not matter
         return outcome(Statut.INDETERMINE, manquants=set(applicable.manquants))
     if met.valeur is False and not unknown:
         return outcome(Statut.NON_CONFORME)

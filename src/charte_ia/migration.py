@@ -140,7 +140,8 @@ def migrated_document(document: Document) -> tuple[Document, Diagnostic]:
 
     changed = migrate(data, moved=carry)
     where = document.locate(("format",))
-    detail = f" ({len(changed)} champ{'s' if len(changed) > 1 else ''} converti{'s' if len(changed) > 1 else ''})"
+    plural = "s" if len(changed) > 1 else ""
+    detail = f" ({len(changed)} champ{plural} converti{plural})"
     warning = Diagnostic(
         "fiche-version-1", f"fiche écrite au format {FORMAT_FICHE_V1} : lue après conversion au format "
         f"{FORMAT_FICHE}{detail if changed else ''}", where,

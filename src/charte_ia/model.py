@@ -206,8 +206,8 @@ class Champ(_Model):
                                       "admise")
         choices = self.valeurs or (self.element.valeurs if self.element else ())
         if unknown := [v for v in self.en_attente if v not in choices]:
-            raise PydanticCustomError("en_attente", "en_attente cite des valeurs que le champ ne prévoit pas : "
-                                      "{valeurs}", {"valeurs": ", ".join(unknown)})
+            raise PydanticCustomError("en_attente", "en_attente cite des valeurs que le champ ne prévoit "
+                                      "pas : {valeurs}", {"valeurs": ", ".join(unknown)})
         if self.min_elements > self.max_elements:
             raise PydanticCustomError("bornes", "min_elements dépasse max_elements : aucune liste ne serait "
                                       "admise")
@@ -391,9 +391,9 @@ class PorteeRegle(StrEnum):
         """The scope in words, as the catalogue and the reports write it."""
         return {
             PorteeRegle.SYSTEMES_IA: "les systèmes d'IA seulement",
-            PorteeRegle.ALGORITHMES: "les systèmes d'IA et tout traitement algorithmique qui fonde des décisions "
-                                "individuelles, qu'il relève de l'IA ou non (un tableur qui classe des "
-                                "demandes en est un)",
+            PorteeRegle.ALGORITHMES: "les systèmes d'IA et tout traitement algorithmique qui fonde des "
+                                     "décisions individuelles, qu'il relève de l'IA ou non (un tableur qui "
+                                     "classe des demandes en est un)",
             PorteeRegle.TOUT_PROJET: "tout projet numérique, IA ou non",
         }[self]
 
