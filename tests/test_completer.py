@@ -16,7 +16,7 @@ from charte_ia import load_charter, load_declaration
 from charte_ia.completion import completed, with_answers
 from charte_ia.questionnaire import NE_SAIT_PAS, parse_answer
 from charte_ia.vocabulary import default_vocabulary
-from conftest import CHARTE_MODELE, EXEMPLES
+from conftest import CHARTE_MODELE, EXEMPLES, ROOT
 
 SOLIDARITE = EXEMPLES / "aide-instruction-solidarite.yaml"
 
@@ -197,3 +197,23 @@ def test_another_existing_file_is_replaced_only_once_confirmed(fiche: Path, tmp_
     assert terminal.finish() == 2
     assert "rien n'a été enregistré" in terminal.screen
     assert sortie.read_text(encoding="utf-8") == "# un autre fichier\n"
+
+
+def test_an_uncertain_answer_is_kept_and_not_asked_again(tmp_path: Path) -> None:
+    fiche = tmp_path / "fiche.yaml"
+    fiche.write_text("format: fiche-projet-ia/2\nprojet:\n  id: essai\n  nom: Essai\n  statut: idee\n"
+                     "  usage: {decisions_individuelles: false}\n  donnees: {personnelles: false}\n",
+                     encoding="utf-8")
+    commune = ROOT / "src" / "charte_ia" / "chartes" / "commune-modele.yaml"
+    terminal = Terminal("completer", fiche, "-c", commune, "--date", "2026-12-01", "-i", cwd=tmp_path)
+    opening = terminal.expect("Réponse : ")
+    assert "1. Le système est-il un système d'IA au sens du règlement européen sur l'IA ?" in opening
+    terminal.answer("incertain")
+    after = terminal.expect("Réponse : ")
+    assert "système d'IA au sens du règlement" not in after.split("→ Décision", 1)[1]
+    assert "→ Décision : INCOMPLET" in after
+    terminal.answer("q")
+    terminal.expect("[O/n]")
+    terminal.answer("o")
+    assert terminal.finish() == 2
+    assert "    est_systeme_ia: incertain\n" in fiche.read_text(encoding="utf-8")

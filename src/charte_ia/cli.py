@@ -32,7 +32,6 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -557,9 +556,11 @@ class _Questionnaire:
                 self.skipped.add(info.champ)
                 continue
             self.answers[info.champ] = value
-            valeurs = {**self.declaration.valeurs, info.champ: value}
-            self.declaration = replace(self.declaration, valeurs=valeurs,
-                                       inconnus=self.declaration.inconnus - {info.champ})
+            champ = self.charte.vocabulaire.champ(info.champ)
+            unsettled = champ is not None and value in champ.en_attente
+            if unsettled:  # « incertain »: kept in the declaration, not asked again
+                self.skipped.add(info.champ)
+            self.declaration = self.declaration.avec_reponse(info.champ, value, en_attente=unsettled)
             decision = evaluate(self.charte, self.declaration, self.jour, derogations=self.derogations)
             remaining = len([q for q in decision.informations_manquantes if q.champ not in self.skipped])
             _echo(f"→ Décision : {TITRES_VERDICT[decision.verdict]} — "

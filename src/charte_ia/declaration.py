@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -59,6 +59,12 @@ class Declaration:
     def decidable(self, chemin: str) -> bool:
         """Si les règles peuvent lire ``chemin`` : une valeur est déclarée, et elle n'est pas en attente."""
         return chemin in self.valeurs and chemin not in self.en_attente
+
+    def avec_reponse(self, chemin: str, valeur: Any, en_attente: bool = False) -> Declaration:
+        """Une copie où ``chemin`` vaut ``valeur`` (``en_attente`` : une réponse pas encore arrêtée)."""
+        pending = self.en_attente | {chemin} if en_attente else self.en_attente - {chemin}
+        return replace(self, valeurs={**self.valeurs, chemin: valeur}, inconnus=self.inconnus - {chemin},
+                       en_attente=frozenset(pending))
 
     @cached_property
     def empreinte(self) -> str:

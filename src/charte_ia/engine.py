@@ -13,7 +13,7 @@ nothing is parsed here (the charter was compiled once), nothing is printed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any, Literal
@@ -700,8 +700,7 @@ def _answer_effect(context: _Context, results: Sequence[ResultatRegle], reponse:
                    rules: list[Regle], unaffected: dict[str, Tri], *, budget: cel.Budget) -> EffetReponse:
     chemin, answer = reponse
     declaration = context.declaration
-    supposed = replace(declaration, valeurs={**declaration.valeurs, chemin: answer},
-                       inconnus=declaration.inconnus - {chemin}, en_attente=declaration.en_attente - {chemin})
+    supposed = declaration.avec_reponse(chemin, answer)
     probe = _Context.build(context.charte, supposed, context.jour, budget, connues=unaffected)
     after = {}
     for regle in rules:
