@@ -324,7 +324,8 @@ def _rule(context: _Context, regle: Regle) -> ResultatRegle:
         exception=outcome.exception,
         clauses=tuple(_clause_result(context, regle, clause, tri)
                       for clause, tri in zip(regle.clauses, outcome.clauses, strict=True))
-        if outcome.statut is not Statut.NON_APPLICABLE else (),
+        if outcome.statut is not Statut.NON_APPLICABLE and not (
+            outcome.statut is Statut.INDETERMINE and outcome.applicable.inconnu) else (),
         message=_render(context, regle.message, regle.espace) if failing
         else _questions(context, manquants) if outcome.statut is Statut.INDETERMINE else None,
         remediation=_render(context, regle.remediation, regle.espace)

@@ -173,7 +173,7 @@ def _section(lines: list[str], title: str, rules: list[ResultatRegle]) -> None:
 def _rule(rule: ResultatRegle) -> Iterable[str]:
     severite = rule.severite.value if rule.severite else "sans sévérité"
     yield f"  [{severite}] {rule.id} — {rule.titre}"
-    if rule.message and rule.statut is not Statut.INDETERMINE:
+    if rule.message:  # for an undetermined rule: the question to answer, never a violation
         yield f"    {rule.message}"
     yield from _why(rule)
     yield from _values(rule)
@@ -197,7 +197,7 @@ def _why(rule: ResultatRegle) -> Iterable[str]:
     if rule.erreur:
         yield f"    Erreur : {rule.erreur}"
     if rule.manquants:
-        yield "    Il manque : " + ", ".join(rule.manquants)
+        yield "    Champs à compléter : " + ", ".join(rule.manquants)
     if rule.derogation is not None:
         d = rule.derogation
         yield (f"    Dérogation {d.id} accordée par {d.accordee_par} ({d.deliberation}), "
