@@ -95,6 +95,17 @@ class _Context:
     qualifications: dict[str, Tri] = field(default_factory=dict)
     activations: dict[str, dict[str, Any]] = field(default_factory=dict)
     params_cel: dict[str, Any] = field(default_factory=dict)
+    scopes: dict[PorteeRegle, Tri] = field(default_factory=dict)
+
+    def scope(self, portee: PorteeRegle) -> Tri | None:
+        """Whether the declaration is within a scope, once per declaration (``None``: every project)."""
+        expression = scope_expression(portee)
+        if expression is None:
+            return None
+        found = self.scopes.get(portee)
+        if found is None:
+            found = self.scopes[portee] = _tri(self, expression, "")
+        return found
 
     @classmethod
     def build(cls, charte: Charte, declaration: Declaration, jour: date, budget: cel.Budget, *,
@@ -283,9 +294,9 @@ def _outcome(context: _Context, regle: Regle) -> _Outcome | None:
         return None
     espace = regle.espace
     applicable = _tri(context, regle.applicable_si, espace) if regle.applicable_si else Tri(True)
-    scope = scope_expression(regle.source.portee)
+    scope = context.scope(regle.source.portee)
     if scope is not None:
-        applicable = _both(_tri(context, scope, espace), applicable)
+        applicable = _both(scope, applicable)
     clauses = [_tri(context, clause.expression, espace) for clause in regle.clauses]
     return _decide(context, regle, applicable, clauses)
 

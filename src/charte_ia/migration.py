@@ -93,9 +93,11 @@ def migrate(data: MutableMapping[str, Any], *, moved: Moved | None = None,
         parent = _group(data, groups)
         if parent is None or leaf not in parent:
             continue
+        new_leaf = changement.nouveau.rsplit(".", 1)[1]
+        if new_leaf != leaf and new_leaf in parent:
+            continue  # both formats at once: left as written, validation refuses the old key
         old = parent[leaf]
         known = old is not None and old != INCONNU
-        new_leaf = changement.nouveau.rsplit(".", 1)[1]
         value = old
         if changement.valeurs is not None and known:
             value = changement.valeurs.get(old, old) if isinstance(old, bool | str) else old
