@@ -333,3 +333,15 @@ def test_migrer_refuses_an_invalid_declaration_and_leaves_it_untouched(tmp_path:
     assert result.code == 3
     assert "erreur" in result.err
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_field_a_charter_adds_cannot_cite_an_unknown_prerequisite(tmp_path: Path,
+                                                                    run: Callable[..., Run]) -> None:
+    charte = tmp_path / "charte.yaml"
+    added = ("champs:\n  - chemin: projet.local.avis_conseil\n    type: booleen\n    section: identification\n"
+             "    question: Le conseil a-t-il donné son avis ?\n    prealables: [projet.local.saisi]\nsurcharges:")
+    charte.write_text(COMMUNE.read_text(encoding="utf-8").replace("surcharges:", added, 1), encoding="utf-8")
+    result = run("valider", charte)
+    assert result.code == 3
+    assert "préalable inconnu « projet.local.saisi »" in result.err
+    assert "charte.yaml:" in result.err

@@ -43,7 +43,7 @@ from charte_ia.catalogue import build_pages, shipped_documents, write_catalogue
 from charte_ia.charter import Charte, Regle
 from charte_ia.completion import completed, migrated
 from charte_ia.decision import Decision, Verdict, decision_json_schema
-from charte_ia.declaration import Declaration
+from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.derogation import Derogations, load_derogations, orphelines
 from charte_ia.diagnostics import Diagnostic, Gravite, InvalidInputError, Location, did_you_mean
 from charte_ia.engine import evaluate
@@ -431,7 +431,7 @@ def migrer(*, fiches: tuple[str, ...], charte_path: str | None, sortie: str | No
         try:
             document = read_file(path, _limits())
             if not version_1(document.data):
-                load_declaration(path, vocabulaire=vocabulaire, limits=_limits())
+                build_declaration(document, vocabulaire)  # valid as it is: nothing to rewrite
                 _echo(f"{path} : déjà au format {FORMAT_FICHE}, inchangée.")
                 codes.append(EXIT_OK)
                 continue

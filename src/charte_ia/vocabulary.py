@@ -113,6 +113,12 @@ class Vocabulaire:
                                            did_you_mean(champ.section, sections)
                                            or "sections : " + ", ".join(sorted(sections))))
             problems.extend(_check_type(champ.type, champ.valeurs, champ.element, document, at))
+            known_paths = {*self.champs, *added, champ.chemin}
+            for number, prealable in enumerate(champ.prealables):
+                if prealable not in known_paths or prealable == champ.chemin:
+                    problems.append(Diagnostic("vocabulaire-chemin", f"préalable inconnu « {prealable} »",
+                                               document.locate((*at, "prealables", number)),
+                                               did_you_mean(prealable, known_paths)))
             added[champ.chemin] = champ
         if problems:
             raise InvalidInputError(problems)
