@@ -338,8 +338,9 @@ def test_migrer_refuses_an_invalid_declaration_and_leaves_it_untouched(tmp_path:
 def test_a_field_a_charter_adds_cannot_cite_an_unknown_prerequisite(tmp_path: Path,
                                                                     run: Callable[..., Run]) -> None:
     charte = tmp_path / "charte.yaml"
-    added = ("champs:\n  - chemin: projet.local.avis_conseil\n    type: booleen\n    section: identification\n"
-             "    question: Le conseil a-t-il donné son avis ?\n    prealables: [projet.local.saisi]\nsurcharges:")
+    added = ("champs:\n  - chemin: projet.local.avis_conseil\n    type: booleen\n"
+             "    section: identification\n    question: Le conseil a-t-il donné son avis ?\n"
+             "    prealables: [projet.local.saisi]\nsurcharges:")
     charte.write_text(COMMUNE.read_text(encoding="utf-8").replace("surcharges:", added, 1), encoding="utf-8")
     result = run("valider", charte)
     assert result.code == 3

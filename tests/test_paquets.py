@@ -155,7 +155,8 @@ def test_every_shipped_pack_is_importable_by_name(run: Callable[..., Run], write
     from charte_ia.compiler import paquets_integres
 
     names = paquets_integres()
-    versions = {"communs-territoriaux": "3.0.0", "securite-hebergement": "1.1.0", "environnement-achats": "1.1.0"}
+    versions = {"communs-territoriaux": "3.0.0", "securite-hebergement": "1.1.0",
+                "environnement-achats": "1.1.0"}
     assert names == ["accessibilite", "communs-territoriaux", "crpa", "environnement-achats", "reglement-ia",
                      "rgpd", "securite-hebergement"]
     imports = "".join(f"  - {{paquet: {name}, version: {version}, espace: e{index}}}\n"
