@@ -47,10 +47,11 @@ def test_rule_page_tells_everything_about_the_rule(pages: dict[str, str]) -> Non
             "particulier ? »](../../champs/projet.usage.decisions_individuelles.md) : oui") in page
     assert "```text\nprojet.usage.decisions_individuelles\n```" in page
     assert "figure parmi « validation_systematique », « revue_avant_notification »" in page
-    assert "Règle verrouillée" in page
+    assert "Règle verrouillée" not in page  # a charter choice: a charter may adopt the legal regime
+    assert "**Nature** : engagement de la charte, au-delà de la loi" in page
     assert "[texte officiel](https://eur-lex.europa.eu/eli/reg/2016/679/oj)" in page
     assert "| Contrôle par échantillonnage | 22/11/2026 | ✘ non conforme | ✘ non conforme |" in page
-    assert "Écrite dans `charte_ia/regles/communs-territoriaux.yaml`, ligne 276" in page
+    assert "Écrite dans `charte_ia/regles/communs-territoriaux.yaml`, ligne 283" in page
     assert "../../chartes/commune-modele/index.md" in page  # where the rule is used
 
 

@@ -98,7 +98,8 @@ def test_html_report_explains_why_and_what_to_do(run: Callable[..., Run]) -> Non
     assert "Clause « mode » non respectée" in html
     assert "exemples/aide-attribution-creche.yaml, ligne 51, colonne 11" in html
     link = ('<a href="https://eur-lex.europa.eu/eli/reg/2016/679/oj">'
-            "Règlement (UE) 2016/679 (RGPD), art. 22</a>")
+            "Plancher légal : règlement (UE) 2016/679 (RGPD), décisions individuelles automatisées, "
+            "art. 22</a>")
     assert link in html
     assert "Assouplissements des règles importées" in html  # the commune's motivated loosening
     assert "Délibération DEL-2026-042, article 6" in html

@@ -509,6 +509,7 @@ class _RulePage:
                   ("Principe", _md(unit.charte.principes.get(regle.principe, regle.principe))),
                   ("Sévérité", describe_severities(regle.severites)),
                   ("Concerne", regle.source.portee.libelle),
+                  ("Nature", regle.source.nature.libelle),
                   ("En vigueur", _period(regle))])
         if regle.verrouille:
             md.admonition("warning", "Règle verrouillée",

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from charte_ia.model import EffetException, Reference, Severite
+from charte_ia.model import EffetException, NatureRegle, Reference, Severite
 
 FORMAT_DECISION = "decision-charte-ia/1"
 """Version of the JSON contract; it changes with any incompatible change."""
@@ -166,6 +166,7 @@ class ResultatRegle(_Frozen):
         modifications: Les modifications apportées par les chartes qui l'importent.
         derogation: La dérogation appliquée (statut ``derogee``).
         a_verifier: Point que l'auteur de la règle demande de faire vérifier par un juriste.
+        nature: ``loi`` (obligation légale) ou ``charte`` (engagement de la charte, au-delà de la loi).
     """
 
     id: str
@@ -173,6 +174,7 @@ class ResultatRegle(_Frozen):
     principe: str
     severite: Severite | None
     statut: Statut
+    nature: NatureRegle = NatureRegle.CHARTE
     applicabilite: bool | None = None
     exception: ExceptionAppliquee | None = None
     clauses: tuple[ResultatClause, ...] = ()

@@ -323,6 +323,7 @@ def _rule(context: _Context, regle: Regle) -> ResultatRegle:
             fichier=regle.provenance.fichier, ligne=regle.provenance.ligne),
         "modifications": tuple(_modification(m) for m in regle.modifications),
         "a_verifier": regle.source.a_verifier,
+        "nature": regle.source.nature,
     }
     outcome = _outcome(context, regle)
     if outcome is None:

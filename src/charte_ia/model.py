@@ -398,6 +398,19 @@ class PorteeRegle(StrEnum):
         }[self]
 
 
+class NatureRegle(StrEnum):
+    """Whether a rule states the law or a commitment of the charter that goes beyond it."""
+
+    LOI = "loi"
+    CHARTE = "charte"
+
+    @property
+    def libelle(self) -> str:
+        """The nature in words, as the catalogue and the reports write it."""
+        return {NatureRegle.LOI: "obligation légale",
+                NatureRegle.CHARTE: "engagement de la charte, au-delà de la loi"}[self]
+
+
 class RegleFichier(_Model):
     """One rule of a charter or pack (DESIGN §3).
 
@@ -406,6 +419,8 @@ class RegleFichier(_Model):
     by ``charte-ia valider``. ``derogeable`` says whether the ethics committee may waive
     the rule; by default, every rule but a ``verrouille`` one may be waived. ``portee`` says
     whom the rule concerns (:class:`PorteeRegle`); ``applicable_si`` narrows it further.
+    ``nature`` says whether it states the law (``loi``) or goes beyond it (``charte``, the
+    default for a rule a charter writes itself).
     """
 
     id: Annotated[StrictStr, Field(pattern=_RULE_ID, max_length=64)]
@@ -414,6 +429,7 @@ class RegleFichier(_Model):
     principe: Identifiant
     severite: Severites
     portee: PorteeRegle = PorteeRegle.TOUT_PROJET
+    nature: NatureRegle = NatureRegle.CHARTE
     applicable_si: Texte | None = None
     exigence: Annotated[Exigence, BeforeValidator(_requirement)]
     exceptions: tuple[ExceptionRegle, ...] = ()

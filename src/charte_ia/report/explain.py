@@ -76,7 +76,9 @@ def explain_rule(charte: Charte, regle: Regle, jour: date) -> str:
              f"  Sévérité : {describe_severities(regle.severites)} ; au {date_fr(jour)} : "
              + (s.value if (s := regle.severite_au(jour)) else "aucune (hors vigueur)"),
              f"  En vigueur : {_period(regle)}" + ("" if regle.en_vigueur_au(jour) else
-                                                    f" — hors vigueur au {date_fr(jour)}")]
+                                                    f" — hors vigueur au {date_fr(jour)}"),
+             f"  Nature : {source.nature.libelle}",
+             f"  Concerne : {source.portee.libelle}"]
     if source.description:
         lines += ["", _indent(source.description.strip(), 2)]
     lines += ["", "  S'applique : " + (f"si {regle.applicable_si.source}" if regle.applicable_si

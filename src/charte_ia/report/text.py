@@ -173,6 +173,7 @@ def _section(lines: list[str], title: str, rules: list[ResultatRegle]) -> None:
 def _rule(rule: ResultatRegle) -> Iterable[str]:
     severite = rule.severite.value if rule.severite else "sans sévérité"
     yield f"  [{severite}] {rule.id} — {rule.titre}"
+    yield f"    Nature : {rule.nature.libelle}"
     if rule.message:  # for an undetermined rule: the question to answer, never a violation
         yield f"    {rule.message}"
     yield from _why(rule)
