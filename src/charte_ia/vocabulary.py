@@ -113,12 +113,7 @@ class Vocabulaire:
                                            did_you_mean(champ.section, sections)
                                            or "sections : " + ", ".join(sorted(sections))))
             problems.extend(_check_type(champ.type, champ.valeurs, champ.element, document, at))
-            known_paths = {*self.champs, *added, champ.chemin}
-            for number, prealable in enumerate(champ.prealables):
-                if prealable not in known_paths or prealable == champ.chemin:
-                    problems.append(Diagnostic("vocabulaire-chemin", f"préalable inconnu « {prealable} »",
-                                               document.locate((*at, "prealables", number)),
-                                               did_you_mean(prealable, known_paths)))
+            problems.extend(_check_prerequisites(champ, {*self.champs, *added}, document, at))
             added[champ.chemin] = champ
         if problems:
             raise InvalidInputError(problems)
@@ -184,13 +179,18 @@ def _check_consistency(fichier: FichierVocabulaire, document: Document) -> None:
                 "vocabulaire-chemin", f"« {champ.chemin} » est à la fois un champ et un groupe de champs",
                 document.locate((*where, "chemin"))))
         problems.extend(_check_type(champ.type, champ.valeurs, champ.element, document, where))
-        for number, prealable in enumerate(champ.prealables):
-            if prealable not in paths or prealable == champ.chemin:
-                problems.append(Diagnostic("vocabulaire-chemin", f"préalable inconnu « {prealable} »",
-                                           document.locate((*where, "prealables", number)),
-                                           did_you_mean(prealable, paths)))
+        problems.extend(_check_prerequisites(champ, paths, document, where))
     if problems:
         raise InvalidInputError(problems)
+
+
+def _check_prerequisites(champ: Champ, paths: set[str], document: Document,
+                         where: tuple[PathItem, ...]) -> list[Diagnostic]:
+    """A field's prerequisites must be other fields of the vocabulary."""
+    return [Diagnostic("vocabulaire-chemin", f"préalable inconnu « {prealable} »",
+                       document.locate((*where, "prealables", number)), did_you_mean(prealable, paths))
+            for number, prealable in enumerate(champ.prealables)
+            if prealable not in paths or prealable == champ.chemin]
 
 
 def _check_type(kind: TypeChamp, valeurs: tuple[str, ...], element: ElementListe | None,
