@@ -135,7 +135,7 @@ def test_import_by_path_namespaces_rules_and_keeps_provenance(run: Callable[...,
 
 def test_import_by_name_uses_the_shipped_pack(run: Callable[..., Run], write) -> None:
     charte = write("charte.yaml", CHARTE.replace("./paquet.yaml", "communs-territoriaux")
-                   .replace("2.1.0", "3.0.0").replace("socle", "communs"))
+                   .replace("2.1.0", "3.1.0").replace("socle", "communs"))
     fiche = write("fiche.yaml", mini_fiche("""
 usage:
   decisions_individuelles: true
@@ -148,20 +148,20 @@ controle_humain:
     rule = decision["regles"][[r["id"] for r in decision["regles"]].index("communs.CH-DECISION-HUMAINE")]
     assert rule["statut"] == "non_conforme"
     assert rule["source"]["fichier"] == "charte_ia/regles/communs-territoriaux.yaml"
-    assert rule["provenance"]["version"] == "3.0.0"
+    assert rule["provenance"]["version"] == "3.1.0"
 
 
 def test_every_shipped_pack_is_importable_by_name(run: Callable[..., Run], write) -> None:
     from charte_ia.compiler import paquets_integres
 
     names = paquets_integres()
-    versions = {"communs-territoriaux": "3.0.0", "securite-hebergement": "1.1.0",
-                "environnement-achats": "1.1.0"}
+    versions = {"communs-territoriaux": "3.1.0", "securite-hebergement": "1.2.0",
+                "environnement-achats": "2.0.0"}
     assert names == ["accessibilite", "communs-territoriaux", "crpa", "environnement-achats", "reglement-ia",
                      "rgpd", "securite-hebergement"]
     imports = "".join(f"  - {{paquet: {name}, version: {version}, espace: e{index}}}\n"
                       for index, (name, version) in enumerate(
-                          (n, versions.get(n, "2.0.0")) for n in names))
+                          (n, versions.get(n, "2.1.0")) for n in names))
     charte = write("charte.yaml", CHARTE.split("importe:", maxsplit=1)[0] + "importe:\n" + imports)
     result = run("valider", charte, "--date", "2026-11-22")
     assert result.code == 0, result.err
@@ -172,7 +172,7 @@ def test_a_pack_history_before_the_charter_starts_is_not_a_warning(run: Callable
     # AIA-50-1 is « info » until 01/08/2026, then « majeur »: a charter in force from November
     # never sees the first value, which is normal for an importer and not worth a warning.
     charte = write("charte.yaml", CHARTE.split("importe:", maxsplit=1)[0].replace("2026-01-01", "2026-11-01")
-                   + "importe:\n  - {paquet: reglement-ia, version: 2.0.0, espace: ia}\n")
+                   + "importe:\n  - {paquet: reglement-ia, version: 2.1.0, espace: ia}\n")
     result = run("valider", charte, "--date", "2026-11-22", "--strict")
     assert result.code == 0, result.err
     assert "valeur-jamais-en-vigueur" not in result.err
