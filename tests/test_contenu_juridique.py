@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+import re
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -85,3 +88,95 @@ def test_the_article_6_3_exception_is_informative_until_chapter_iii_applies() ->
     assert rule.severite_au(date(2026, 12, 1)) is Severite.INFO
     assert rule.severite_au(date(2027, 12, 2)) is Severite.MAJEUR
     assert dict(charte.parametres["crpa.seuil_agents_publication"])[date(2017, 1, 1)] == 50
+
+
+# --- References at article level --------------------------------------------------------------
+
+CHARTERS = sorted((ROOT / "src" / "charte_ia" / "chartes").glob("*.yaml"))
+LEGIFRANCE_ARTICLE = re.compile(
+    r"^https://www\.legifrance\.gouv\.fr/(codes|loda)/article_lc/LEGIARTI\d{12}$"
+    r"|^https://www\.legifrance\.gouv\.fr/jorf/article_jo/JORFARTI\d{12}$")
+# Binding references whose link still goes to the whole text: no article identifier could be
+# read in an official source. Each is listed in docs/contenu.md; fixing one removes it here.
+LIENS_A_PRECISER = {
+    ("IL-47", "Loi n° 78-17 du 6 janvier 1978 relative à l'informatique, aux fichiers et aux libertés"),
+    ("RGPD-9", "Loi n° 78-17 du 6 janvier 1978 relative à l'informatique, aux fichiers et aux libertés"),
+    ("LAPI-STATIONNEMENT", "Loi n° 78-17 du 6 janvier 1978 relative à l'informatique, aux fichiers et aux libertés"),
+    ("ACHAT-ENV", "Loi n° 2021-1104 du 22 août 2021 (climat et résilience)"),
+    ("ACHAT-ENV", "Code de la commande publique"),
+    ("FPT-CST", "Code général de la fonction publique (compétences consultatives des comités sociaux)"),
+    ("FPT-CST", "Décret n° 2021-571 du 10 mai 2021 relatif aux comités sociaux territoriaux"),
+    ("CGCT-COMPETENCE", "Code général des collectivités territoriales (compétences des communes, principe de "
+                        "spécialité des établissements publics de coopération intercommunale)"),
+    ("MET-01", "Code général des collectivités territoriales"),
+}
+
+
+def _binding_rules() -> list[dict[str, Any]]:
+    rules = [rule for path in PACKS for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["regles"]]
+    for path in CHARTERS:
+        rules += yaml.safe_load(path.read_text(encoding="utf-8")).get("regles") or []
+    binding = []
+    for rule in rules:
+        severities = rule["severite"].values() if isinstance(rule["severite"], dict) else [rule["severite"]]
+        if {"bloquant", "majeur"} & set(severities):
+            binding.append(rule)
+    return binding
+
+
+def test_every_binding_reference_links_to_the_article_itself() -> None:
+    generic = set()
+    for rule in _binding_rules():
+        for reference in rule.get("references", []):
+            url = reference.get("url", "")
+            if reference.get("articles") and "legifrance.gouv.fr" in url and not LEGIFRANCE_ARTICLE.match(url):
+                generic.add((rule["id"], reference["texte"]))
+    assert generic == LIENS_A_PRECISER
+    contenu = (ROOT / "docs" / "contenu.md").read_text(encoding="utf-8")
+    assert all(f"`{rule_id}`" in contenu.split("### Liens à préciser")[1] for rule_id, _ in LIENS_A_PRECISER)
+
+
+def test_no_unverified_point_makes_a_rule_blocking() -> None:
+    flagged = [rule["id"] for rule in _binding_rules() if rule.get("a_verifier")
+               and "bloquant" in (rule["severite"].values() if isinstance(rule["severite"], dict)
+                                  else [rule["severite"]])]
+    assert flagged == []
+
+
+# --- Dates of the AI Act -----------------------------------------------------------------------
+
+def _tri_appels(on: date, mise_en_service: str = "2027-03-01") -> dict[str, Statut]:
+    charte = load_charter(ROOT / "src" / "charte_ia" / "chartes" / "departement-modele.yaml")
+    text = (ROOT / "exemples" / "tri-appels-secours.yaml").read_text(encoding="utf-8")
+    return _statuses(charte, text.replace("date_mise_en_service: 2027-03-01",
+                                          f"date_mise_en_service: {mise_en_service}"), on)
+
+
+def _statuses(charte: Any, text: str, on: date) -> dict[str, Statut]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fiche.yaml"
+        path.write_text(text, encoding="utf-8")
+        decision = evaluate(charte, load_declaration(path, vocabulaire=charte.vocabulaire), on)
+    return {r.id: r.statut for r in decision.regles}
+
+
+def test_a_high_risk_system_already_in_service_has_until_august_2030() -> None:
+    in_service = _tri_appels(date(2027, 12, 2))
+    assert in_service["ia.AIA-27"] is Statut.NON_APPLICABLE
+    assert in_service["ia.AIA-49-3"] is Statut.NON_APPLICABLE
+    assert in_service["ia.AIA-111-2"] is Statut.NON_CONFORME  # informs: the assessment is still to do
+    deadline = _tri_appels(date(2030, 8, 2))
+    assert deadline["ia.AIA-27"] is Statut.NON_CONFORME
+    assert deadline["ia.AIA-111-2"] is Statut.NON_APPLICABLE
+    put_in_service_later = _tri_appels(date(2027, 12, 2), mise_en_service="2028-01-15")
+    assert put_in_service_later["ia.AIA-27"] is Statut.NON_CONFORME
+    assert put_in_service_later["ia.AIA-111-2"] is Statut.NON_APPLICABLE
+
+
+def test_the_new_prohibitions_apply_from_2_december_2026() -> None:
+    charte = load_charter(COMMUNE)
+    text = ("format: fiche-projet-ia/2\nprojet:\n  id: t\n  nom: T\n"
+            "  technique: {est_systeme_ia: oui}\n  usage: {pratiques_interdites: [contenus_intimes_non_consentis]}\n")
+    assert _statuses(charte, text, date(2026, 12, 1))["ia.AIA-05-BA"] is Statut.HORS_VIGUEUR
+    assert _statuses(charte, text, date(2026, 12, 2))["ia.AIA-05-BA"] is Statut.NON_CONFORME
+    assert _statuses(charte, text, date(2026, 12, 2))["ia.AIA-05"] is Statut.CONFORME

@@ -31,13 +31,13 @@ def pages() -> dict[str, str]:
 
 def test_catalogue_has_a_page_per_pack_rule_charter_and_field(pages: dict[str, str]) -> None:
     rules = [p for p in pages if p.startswith("paquets/") and not p.endswith("index.md")]
-    assert len(rules) == 69  # the rules of the seven shipped packs
+    assert len(rules) == 75  # the rules of the seven shipped packs
     assert {p for p in pages if p.startswith("chartes/") and p.endswith("index.md")} == {
         "chartes/commune-modele/index.md", "chartes/metropole-modele/index.md",
         "chartes/departement-modele/index.md"}
     assert "chartes/metropole-modele/MET-01.md" in pages  # a charter's own rule
     fields = [p for p in pages if p.startswith("champs/projet.")]
-    assert len(fields) == 150  # 149 shipped fields + the one the metropolis adds
+    assert len(fields) == 158  # 157 shipped fields + the one the metropolis adds
 
 
 def test_rule_page_tells_everything_about_the_rule(pages: dict[str, str]) -> None:
@@ -51,7 +51,7 @@ def test_rule_page_tells_everything_about_the_rule(pages: dict[str, str]) -> Non
     assert "**Nature** : engagement de la charte, au-delà de la loi" in page
     assert "[texte officiel](https://eur-lex.europa.eu/eli/reg/2016/679/oj)" in page
     assert "| Contrôle par échantillonnage | 22/11/2026 | ✘ non conforme | ✘ non conforme |" in page
-    assert "Écrite dans `charte_ia/regles/communs-territoriaux.yaml`, ligne 283" in page
+    assert "Écrite dans `charte_ia/regles/communs-territoriaux.yaml`, ligne 329" in page
     assert "../../chartes/commune-modele/index.md" in page  # where the rule is used
 
 

@@ -81,7 +81,7 @@ def test_tester_passes_on_every_shipped_pack_and_charter_with_full_coverage(run:
     result = run("tester", *files, "--seuil", "100")
     assert result.code == 0, result.out
     assert result.out.count("✓") == 10
-    assert "couverture 100 % de 20 règles" in result.out  # reglement-ia
+    assert "couverture 100 % de 22 règles" in result.out  # reglement-ia
 
 
 def test_valider_passes_strictly_on_every_shipped_pack_and_charter(run: Callable[..., Run]) -> None:

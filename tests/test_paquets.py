@@ -165,7 +165,7 @@ def test_every_shipped_pack_is_importable_by_name(run: Callable[..., Run], write
     charte = write("charte.yaml", CHARTE.split("importe:", maxsplit=1)[0] + "importe:\n" + imports)
     result = run("valider", charte, "--date", "2026-11-22")
     assert result.code == 0, result.err
-    assert "69 règles" in result.out
+    assert "75 règles" in result.out
 
 
 def test_a_pack_history_before_the_charter_starts_is_not_a_warning(run: Callable[..., Run], write) -> None:
