@@ -8,10 +8,10 @@ charter, and a charter may adopt the lawful regime of loi 78-17 art. 47 instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 import re
 import tempfile
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,8 @@ LEGIFRANCE_ARTICLE = re.compile(
 LIENS_A_PRECISER = {
     ("IL-47", "Loi n° 78-17 du 6 janvier 1978 relative à l'informatique, aux fichiers et aux libertés"),
     ("RGPD-9", "Loi n° 78-17 du 6 janvier 1978 relative à l'informatique, aux fichiers et aux libertés"),
-    ("LAPI-STATIONNEMENT", "Loi n° 78-17 du 6 janvier 1978 relative à l'informatique, aux fichiers et aux libertés"),
+    ("LAPI-STATIONNEMENT",
+     "Loi n° 78-17 du 6 janvier 1978 relative à l'informatique, aux fichiers et aux libertés"),
     ("ACHAT-ENV", "Loi n° 2021-1104 du 22 août 2021 (climat et résilience)"),
     ("ACHAT-ENV", "Code de la commande publique"),
     ("FPT-CST", "Code général de la fonction publique (compétences consultatives des comités sociaux)"),
@@ -129,7 +130,8 @@ def test_every_binding_reference_links_to_the_article_itself() -> None:
     for rule in _binding_rules():
         for reference in rule.get("references", []):
             url = reference.get("url", "")
-            if reference.get("articles") and "legifrance.gouv.fr" in url and not LEGIFRANCE_ARTICLE.match(url):
+            legifrance = "legifrance.gouv.fr" in url
+            if reference.get("articles") and legifrance and not LEGIFRANCE_ARTICLE.match(url):
                 generic.add((rule["id"], reference["texte"]))
     assert generic == LIENS_A_PRECISER
     contenu = (ROOT / "docs" / "contenu.md").read_text(encoding="utf-8")
@@ -175,8 +177,8 @@ def test_a_high_risk_system_already_in_service_has_until_august_2030() -> None:
 
 def test_the_new_prohibitions_apply_from_2_december_2026() -> None:
     charte = load_charter(COMMUNE)
-    text = ("format: fiche-projet-ia/2\nprojet:\n  id: t\n  nom: T\n"
-            "  technique: {est_systeme_ia: oui}\n  usage: {pratiques_interdites: [contenus_intimes_non_consentis]}\n")
+    text = ("format: fiche-projet-ia/2\nprojet:\n  id: t\n  nom: T\n  technique: {est_systeme_ia: oui}\n"
+            "  usage: {pratiques_interdites: [contenus_intimes_non_consentis]}\n")
     assert _statuses(charte, text, date(2026, 12, 1))["ia.AIA-05-BA"] is Statut.HORS_VIGUEUR
     assert _statuses(charte, text, date(2026, 12, 2))["ia.AIA-05-BA"] is Statut.NON_CONFORME
     assert _statuses(charte, text, date(2026, 12, 2))["ia.AIA-05"] is Statut.CONFORME

@@ -169,7 +169,7 @@ def test_sarif_points_at_the_lines_of_the_declaration(run: Callable[..., Run],
     assert rules[result["ruleIndex"]]["help"]["text"].startswith("Prévoir une validation par un agent")
     levels = {r["ruleId"]: r["level"] for r in json.loads(
         _report(run, "sarif", EX / "traduction-accueil.yaml", COMMUNE))["runs"][0]["results"]}
-    assert levels == {"rgpd.RGPD-38": "warning", "achats.ACHAT-ENV": "note", "communs.CH-COMMUNS": "note"}
+    assert levels == {"rgpd.RGPD-38": "warning", "achats.ACHAT-ENV": "warning", "communs.CH-COMMUNS": "note"}
 
 
 # --- JUnit ----------------------------------------------------------------------------------------
