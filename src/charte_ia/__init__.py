@@ -15,13 +15,6 @@ Le chargement lève :class:`InvalidInputError`, qui porte chaque problème local
 l'évaluation ne lève jamais d'exception pour une règle cassée : son statut est ``erreur``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("charte-ia")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
-
 from charte_ia.charter import Charte, Regle
 from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
 from charte_ia.declaration import Declaration
@@ -36,6 +29,7 @@ from charte_ia.engine import evaluate
 from charte_ia.limits import Limits
 from charte_ia.load import load_charter, load_declaration
 from charte_ia.model import Severite
+from charte_ia.version import __version__
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
 
 __all__ = [

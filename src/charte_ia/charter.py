@@ -19,7 +19,6 @@ from datetime import date
 from typing import Any, TypeVar
 
 from charte_ia import cel
-from charte_ia.decision import PaquetImporte
 from charte_ia.diagnostics import Diagnostic, Location, date_fr
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import (
@@ -246,6 +245,18 @@ class Portee:
 
 
 @dataclass(frozen=True)
+class PaquetLu:
+    """A pack the charter imports, as read: its identity and the sha256 of the file's bytes."""
+
+    id: str
+    titre: str
+    version: str
+    espace: str
+    fichier: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Charte:
     """Une charte compilée et fusionnée : chargée une fois, elle évalue autant de fiches qu'il faut.
 
@@ -278,7 +289,7 @@ class Charte:
     qualifications: tuple[Qualification, ...]
     regles: tuple[Regle, ...]
     portees: Mapping[str, Portee] = field(default_factory=dict)
-    paquets: tuple[PaquetImporte, ...] = ()
+    paquets: tuple[PaquetLu, ...] = ()
     principes: Mapping[str, str] = field(default_factory=dict)
     modifications: tuple[Modification, ...] = ()
     desactivees: tuple[RegleDesactivee, ...] = ()

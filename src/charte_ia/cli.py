@@ -38,7 +38,6 @@ from typing import Any, NoReturn
 
 import click
 
-from charte_ia import __version__
 from charte_ia.catalogue import build_pages, shipped_documents, write_catalogue
 from charte_ia.charter import Charte, Regle
 from charte_ia.completion import completed, migrated
@@ -61,6 +60,7 @@ from charte_ia.report.text import TITRES_VERDICT, question_lines, render_one
 from charte_ia.source import read_file
 from charte_ia.tester import run as run_tests
 from charte_ia.tester import summary as test_summary
+from charte_ia.version import __version__
 from charte_ia.vocabulary import Vocabulaire
 
 EXIT_OK = 0

@@ -33,6 +33,7 @@ from charte_ia.charter import (
     ExceptionCompilee,
     Gabarit,
     Modification,
+    PaquetLu,
     Portee,
     Provenance,
     Qualification,
@@ -42,7 +43,6 @@ from charte_ia.charter import (
     joindre,
     valeur_au,
 )
-from charte_ia.decision import PaquetImporte
 from charte_ia.diagnostics import (
     Diagnostic,
     InvalidInputError,
@@ -151,7 +151,7 @@ class _State:
     verrouilles: set[str] = field(default_factory=set)
     lieux_parametres: dict[str, Location] = field(default_factory=dict)
     qualifications: list[Qualification] = field(default_factory=list)
-    paquets: list[PaquetImporte] = field(default_factory=list)
+    paquets: list[PaquetLu] = field(default_factory=list)
     principes: dict[str, str] = field(default_factory=dict)
     modifications: list[Modification] = field(default_factory=list)
     desactivees: list[RegleDesactivee] = field(default_factory=list)
@@ -257,7 +257,7 @@ class _Unit:
         child = _Unit(self.state, pack, document, espace=espace, stack=(*self.stack, key),
                       identity=(meta.id, meta.titre, meta.version), principes=meta.principes)
         rules = child.run()
-        self.state.paquets.append(PaquetImporte(id=meta.id, titre=meta.titre, version=meta.version,
+        self.state.paquets.append(PaquetLu(id=meta.id, titre=meta.titre, version=meta.version,
                                                 espace=espace, fichier=document.name,
                                                 sha256=document.sha256))
         for name, title in meta.principes.items():

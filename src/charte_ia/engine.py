@@ -13,12 +13,12 @@ nothing is parsed here (the charter was compiled once), nothing is printed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any, Literal
 
-from charte_ia import __version__, cel
+from charte_ia import cel
 from charte_ia.charter import (
     Charte,
     ClauseCompilee,
@@ -40,6 +40,7 @@ from charte_ia.decision import (
     InformationManquante,
     ModificationLocale,
     Moteur,
+    PaquetImporte,
     ParametreUtilise,
     Place,
     ProvenanceRegle,
@@ -59,6 +60,7 @@ from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_
 from charte_ia.limits import DEFAULT_LIMITS
 from charte_ia.model import DEBUT_DES_TEMPS, Champ, EffetException, PorteeRegle, Severite, TypeChamp
 from charte_ia.source import Document
+from charte_ia.version import __version__
 from charte_ia.vocabulary import Vocabulaire
 
 
@@ -212,7 +214,8 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
         charte=IdentiteCharte(
             id=charte.meta.id, titre=charte.meta.titre, version=charte.meta.version,
             fichier=charte.fichier, sha256=charte.sha256,
-            paquets=charte.paquets, principes=dict(charte.principes)),
+            paquets=tuple(PaquetImporte(**asdict(p)) for p in charte.paquets),
+            principes=dict(charte.principes)),
         declaration=IdentiteDeclaration(id=declaration.id, nom=declaration.nom,
                                         fichier=declaration.document.name,
                                         sha256=declaration.document.sha256,
