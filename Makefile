@@ -32,7 +32,8 @@ demo: $(STAMP)
 test: $(STAMP) $(AXE) navigateur
 	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/mypy src
-	$(BIN)/python -m pytest --cov --cov-report=term
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -n auto --cov --cov-report=term
 	$(BIN)/charte-ia tester regles/*.yaml chartes/*.yaml tests/chartes/*.yaml --seuil 100
 	$(MAKE) --no-print-directory docs
 
