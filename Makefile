@@ -10,7 +10,7 @@ RAPPORTS := rapports
 # axe-core (contrôle d'accessibilité des rapports HTML), installé depuis le registre npm.
 AXE     := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test docs bench fuzz lint typecheck verifier-exemples navigateur clean
+.PHONY: demo test docs bench fuzz lint typecheck verifier-exemples navigateur golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(STAMP) $(AXE) navigateur
 	$(BIN)/python -m pytest -n auto --cov --cov-report=term
 	$(BIN)/charte-ia tester regles/*.yaml chartes/*.yaml tests/chartes/*.yaml --seuil 100
 	$(MAKE) --no-print-directory docs
+
+## golden : réécrit les rapports de référence (tests/golden/) ; relire le diff avant de le valider
+golden: $(STAMP)
+	$(BIN)/python tests/golden/regenerer.py
 
 ## docs : génère le catalogue des règles et construit le site de documentation (site/)
 docs: $(STAMP)

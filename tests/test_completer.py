@@ -56,18 +56,18 @@ class Terminal:
     def answer(self, text: str) -> None:
         os.write(self.master, text.encode("utf-8") + b"\n")
 
-    def finish(self) -> int:
-        try:
-            while True:
-                ready, _, _ = select.select([self.master], [], [], 5)
-                if not ready:
-                    break
-                chunk = os.read(self.master, 4096)
-                if not chunk:
-                    break
-                self.screen += chunk.decode("utf-8", errors="replace").replace("\r\n", "\n")
-        except OSError:
-            pass
+    def finish(self, timeout: float = 120) -> int:
+        """Read until the program ends and closes the terminal (never on a pause); its exit code."""
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.master], [], [], remaining)
+            try:
+                chunk = os.read(self.master, 4096) if ready else b""
+            except OSError:  # the program ended and closed the terminal
+                chunk = b""
+            if not chunk:
+                break
+            self.screen += chunk.decode("utf-8", errors="replace").replace("\r\n", "\n")
         os.close(self.master)
         return self.process.wait(timeout=30)
 

@@ -510,3 +510,18 @@ importe:
     assert result.code == 3
     assert "[import-profondeur] plus de 16 niveaux d'importations imbriquées" in result.err
     assert "Traceback" not in result.err
+
+
+def test_a_charter_is_compiled_again_only_when_its_files_change(write: Callable[[str, str], Path]) -> None:
+    pack = write("paquet.yaml", PAQUET)
+    charte = write("charte.yaml", CHARTE)
+    first = load_charter(charte)
+    assert load_charter(charte) is first  # same bytes, same packs: the compiled charter is reused
+    pack.write_text(pack.read_text(encoding="utf-8").replace("Socle de test", "Socle de test modifié"),
+                    encoding="utf-8")
+    changed = load_charter(charte)
+    assert changed is not first  # a pack changed on disk: compiled again, never the stale one
+    assert [p.titre for p in changed.paquets] == ["Socle de test modifié"]
+    pack.unlink()
+    with pytest.raises(InvalidInputError):
+        load_charter(charte)  # the pack is gone: the charter no longer loads
