@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "golden"))
-import regenerer  # noqa: E402  (the generator lives beside the references)
+import regenerer
 
 PAIRS = [(case, fmt) for case in regenerer.CASES for fmt in regenerer.FORMATS]
 
