@@ -23,8 +23,8 @@ CASES = {
     "traduction-accueil-derogation": ("exemples/traduction-accueil.yaml", "chartes/commune-modele.yaml",
                                       ("--derogations", "exemples/derogations/comite-ethique-2026.yaml")),
     "aide-attribution-creche": ("exemples/aide-attribution-creche.yaml", "chartes/commune-modele.yaml", ()),
-    "aide-instruction-solidarite": ("exemples/aide-instruction-solidarite.yaml", "chartes/departement-modele.yaml",
-                                    ()),
+    "aide-instruction-solidarite": ("exemples/aide-instruction-solidarite.yaml",
+                                    "chartes/departement-modele.yaml", ()),
 }
 
 
