@@ -152,7 +152,7 @@ controle_humain:
 
 
 def test_every_shipped_pack_is_importable_by_name(run: Callable[..., Run], write) -> None:
-    from charte_ia.compiler import paquets_integres
+    from charte_ia.packs import paquets_integres
 
     names = paquets_integres()
     versions = {"communs-territoriaux": "3.1.0", "securite-hebergement": "1.2.0",
@@ -525,3 +525,33 @@ def test_a_charter_is_compiled_again_only_when_its_files_change(write: Callable[
     pack.unlink()
     with pytest.raises(InvalidInputError):
         load_charter(charte)  # the pack is gone: the charter no longer loads
+
+
+def test_a_charter_compiles_from_packs_held_in_memory_without_touching_the_disk() -> None:
+    """The compiler asks a reader for each pack: a service can hand it documents from memory."""
+    from charte_ia.compiler import compile_charter
+    from charte_ia.limits import Limits
+    from charte_ia.model import FichierCharte
+    from charte_ia.source import Document, read_bytes
+    from charte_ia.validation import validate_document
+    from charte_ia.vocabulary import default_vocabulary
+
+    asked: list[str] = []
+
+    class InMemory:
+        def shipped(self) -> list[str]:
+            return []
+
+        def read_shipped(self, name: str, limits: Limits) -> Document:  # noqa: ARG002
+            raise AssertionError(name)
+
+        def read_path(self, path: Path, limits: Limits) -> Document:
+            asked.append(path.as_posix())
+            return read_bytes(PAQUET.encode("utf-8"), path.as_posix(), limits)
+
+    document = read_bytes(CHARTE.encode("utf-8"), "memoire/charte.yaml")
+    fichier = validate_document(FichierCharte, document, code="charte")
+    charte = compile_charter(fichier, document, default_vocabulary(), packs=InMemory())
+    assert asked == ["memoire/paquet.yaml"]
+    assert [p.id for p in charte.paquets] == ["socle-test"]
+    assert not Path("memoire").exists()

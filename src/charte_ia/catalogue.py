@@ -29,13 +29,13 @@ from typing import Any
 
 from charte_ia import cel
 from charte_ia.charter import Charte, Gabarit, Modification, Regle, describe_period, describe_severities
-from charte_ia.compiler import PAQUETS_INTEGRES, paquets_integres
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr, valeur_fr
 from charte_ia.engine import fields_of
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document
 from charte_ia.model import DEBUT_DES_TEMPS, Champ, PorteeRegle, Reference, TypeChamp
 from charte_ia.output import cannot_write, new_folder_mode
+from charte_ia.packs import PAQUETS_INTEGRES, paquets_integres
 from charte_ia.source import Document, read_bytes
 from charte_ia.tester import ResultatExemple, example_results
 

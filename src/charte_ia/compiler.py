@@ -19,10 +19,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from charte_ia import cel
 from charte_ia.charter import (
@@ -67,7 +65,7 @@ from charte_ia.model import (
     Severite,
     Surcharge,
 )
-from charte_ia.source import Document, read_bytes, read_file, unreachable
+from charte_ia.source import Document, unreachable
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import Vocabulaire
 
@@ -75,26 +73,22 @@ _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _PACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_IMPORT_DEPTH = 16
 """How deeply imports may nest (a charter importing a pack importing a pack…)."""
-PAQUETS_INTEGRES = "regles"
-"""Folder of the package that holds the packs importable by name."""
+class PackReader(Protocol):
+    """Where the documents of the imported packs come from (see :mod:`charte_ia.packs`)."""
 
+    def shipped(self) -> Sequence[str]:
+        """The names of the packs that can be imported by name."""
 
-def paquets_integres() -> list[str]:
-    """Names of the packs shipped with charte-ia, importable by name."""
-    return list(_shipped_packs())
+    def read_shipped(self, name: str, limits: Limits) -> Document:
+        """The document of a pack imported by name."""
 
-
-@cache
-def _shipped_packs() -> tuple[str, ...]:
-    """The shipped packs are package data: listed once per process."""
-    folder = resources.files("charte_ia") / PAQUETS_INTEGRES
-    if not folder.is_dir():  # pragma: no cover - the folder ships with the package
-        return ()
-    return tuple(sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")))
+    def read_path(self, path: Path, limits: Limits) -> Document:
+        """The document of a pack imported by path (raises InvalidInputError if unreadable)."""
 
 
 def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
-                    vocabulaire: Vocabulaire, limits: Limits = DEFAULT_LIMITS) -> Charte:
+                    vocabulaire: Vocabulaire, limits: Limits = DEFAULT_LIMITS, *,
+                    packs: PackReader) -> Charte:
     """Compile a validated charter, with the packs it imports, into a merged charter.
 
     A pack can be compiled the same way, on its own (to check it, or to evaluate a
@@ -110,7 +104,7 @@ def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
                           en_vigueur=Periode(du=DEBUT_DES_TEMPS), principes=pack.principes)
     else:
         meta = fichier.charte
-    state = _State(vocabulaire, limits)
+    state = _State(vocabulaire, limits, packs)
     unit = _Unit(state, fichier, document, espace="", stack=(_key_of_file(document.name),),
                  identity=(meta.id, meta.titre, meta.version), principes=meta.principes)
     regles = unit.run()
@@ -145,6 +139,7 @@ class _State:
 
     vocabulaire: Vocabulaire
     limits: Limits
+    reader: PackReader
     problems: list[Diagnostic] = field(default_factory=list)
     portees: dict[str, Portee] = field(default_factory=dict)
     parametres: dict[str, tuple[tuple[date, Any], ...]] = field(default_factory=dict)
@@ -275,7 +270,7 @@ class _Unit:
             key = _key_of_file(str(path))
             if key not in self.state.packs:
                 try:
-                    self._validate(key, read_file(path, self.state.limits))
+                    self._validate(key, self.state.reader.read_path(path, self.state.limits))
                 except InvalidInputError as error:
                     if unreachable(error):
                         self._problem("paquet-introuvable", f"paquet introuvable : {path}", at,
@@ -284,7 +279,7 @@ class _Unit:
                         self.state.problems.extend(error.diagnostics)
                     return None
             return self.state.packs[key][0], key
-        shipped = paquets_integres()
+        shipped = list(self.state.reader.shipped())
         if not _PACK_NAME.match(reference) or reference not in shipped:
             self._problem("paquet-inconnu", f"paquet inconnu « {reference} »", at,
                           did_you_mean(reference, shipped)
@@ -293,10 +288,8 @@ class _Unit:
             return None
         key = "integre:" + reference
         if key not in self.state.packs:
-            resource = resources.files("charte_ia") / PAQUETS_INTEGRES / f"{reference}.yaml"
-            name = f"charte_ia/{PAQUETS_INTEGRES}/{reference}.yaml"
             try:
-                self._validate(key, read_bytes(resource.read_bytes(), name))
+                self._validate(key, self.state.reader.read_shipped(reference, self.state.limits))
             except InvalidInputError as error:  # pragma: no cover - shipped packs are tested
                 self.state.problems.extend(error.diagnostics)
                 return None

@@ -19,6 +19,7 @@ from charte_ia.compiler import compile_charter
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import FORMAT_PAQUET, FichierCharte, FichierPaquet
+from charte_ia.packs import ShippedAndFilePacks
 from charte_ia.source import Document, read_file
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
@@ -65,7 +66,7 @@ def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None
     fichier: FichierCharte | FichierPaquet = (
         validate_document(FichierPaquet, document, code="paquet") if is_pack
         else validate_document(FichierCharte, document, code="charte"))
-    charte = compile_charter(fichier, document, vocabulaire, limits)
+    charte = compile_charter(fichier, document, vocabulaire, limits, packs=_PACKS)
     with _LOCK:
         _COMPILED[key] = _Compiled(charte, vocabulaire)
         while len(_COMPILED) > _MAX_COMPILED:
@@ -85,6 +86,7 @@ _COMPILED: OrderedDict[tuple[str, str, int, Limits], _Compiled] = OrderedDict()
 _MAX_COMPILED = 16
 _LOCK = threading.Lock()
 _SHIPPED = "charte_ia/"
+_PACKS = ShippedAndFilePacks()
 
 
 def _unchanged(charte: Charte) -> bool:
