@@ -18,7 +18,7 @@ l'évaluation ne lève jamais d'exception pour une règle cassée : son statut e
 from charte_ia.charter import Charte, Regle
 from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
 from charte_ia.declaration import Declaration
-from charte_ia.derogation import Derogations, load_derogations
+from charte_ia.derogation import Derogations
 from charte_ia.diagnostics import (
     CharteIAError,
     Diagnostic,
@@ -27,7 +27,7 @@ from charte_ia.diagnostics import (
 )
 from charte_ia.engine import evaluate
 from charte_ia.limits import Limits
-from charte_ia.load import load_charter, load_declaration
+from charte_ia.load import load_charter, load_declaration, load_derogations
 from charte_ia.model import Severite
 from charte_ia.version import __version__
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary

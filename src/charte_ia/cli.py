@@ -43,12 +43,12 @@ from charte_ia.charter import Charte, Regle
 from charte_ia.completion import completed, migrated
 from charte_ia.decision import Decision, Verdict, decision_json_schema
 from charte_ia.declaration import Declaration, build_declaration
-from charte_ia.derogation import Derogations, load_derogations, orphelines
+from charte_ia.derogation import Derogations, orphelines
 from charte_ia.diagnostics import Diagnostic, Gravite, InvalidInputError, Location, did_you_mean
 from charte_ia.engine import evaluate
 from charte_ia.limits import Limits
 from charte_ia.lint import lint
-from charte_ia.load import load_charter, load_declaration
+from charte_ia.load import load_charter, load_declaration, load_derogations
 from charte_ia.migration import version_1
 from charte_ia.model import FORMAT_FICHE
 from charte_ia.output import ReportNames, write_atomically

@@ -27,7 +27,6 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr, model_validator
@@ -44,9 +43,8 @@ from charte_ia.diagnostics import (
     nombre_fr,
     valeur_fr,
 )
-from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import IsoDate, Texte, _Model
-from charte_ia.source import Document, read_file
+from charte_ia.source import Document
 from charte_ia.validation import validate_document
 
 FORMAT_DEROGATIONS = "derogations/2"
@@ -164,24 +162,8 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def load_derogations(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Derogations:
-    """Lire et valider un fichier de dérogations (``format: derogations/1``).
-
-    Args:
-        path: Le fichier YAML des dérogations.
-        limits: Les bornes de taille et de profondeur du fichier (:class:`Limits`).
-
-    Returns:
-        Les dérogations, à passer à :func:`charte_ia.evaluate`.
-
-    Raises:
-        InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
-    """
-    return derogations_from_document(read_file(path, limits))
-
-
 def derogations_from_document(document: Document) -> Derogations:
-    """Valider des dérogations déjà lues dans un document (voir :func:`load_derogations`)."""
+    """Valider des dérogations déjà lues dans un document (voir :func:`charte_ia.load_derogations`)."""
     if isinstance(document.data, dict) and document.data.get("format") == "derogations/1":
         raise InvalidInputError([Diagnostic(
             "derogations-format", "format derogations/1 : depuis derogations/2, chaque dérogation "

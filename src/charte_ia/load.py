@@ -1,5 +1,7 @@
-"""Loading files into validated, compiled objects: charters and declarations.
+"""Loading files into validated, compiled objects: charters, declarations and dérogations.
 
+This is where user files are read (packs are read by :mod:`charte_ia.packs`, which the
+compiler is given): compilation and evaluation only see documents already read.
 Each loader reads one YAML file (:mod:`charte_ia.source`), validates it against its format
 (:mod:`charte_ia.model`, :mod:`charte_ia.vocabulary`) and, for a charter, compiles every
 expression (:mod:`charte_ia.charter`). All the problems of a file are reported together
@@ -17,6 +19,7 @@ from pathlib import Path
 from charte_ia.charter import Charte
 from charte_ia.compiler import compile_charter
 from charte_ia.declaration import Declaration, build_declaration
+from charte_ia.derogation import Derogations, derogations_from_document
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import FORMAT_PAQUET, FichierCharte, FichierPaquet
 from charte_ia.packs import ShippedAndFilePacks
@@ -120,3 +123,19 @@ def load_declaration(path: str | Path, *, vocabulaire: Vocabulaire | None = None
         InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
     return build_declaration(read_file(path, limits), vocabulaire or default_vocabulary())
+
+
+def load_derogations(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Derogations:
+    """Lire et valider un fichier de dérogations (``format: derogations/2``).
+
+    Args:
+        path: Le fichier YAML des dérogations.
+        limits: Les bornes de taille et de profondeur du fichier (:class:`Limits`).
+
+    Returns:
+        Les dérogations, à passer à :func:`charte_ia.evaluate`.
+
+    Raises:
+        InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
+    """
+    return derogations_from_document(read_file(path, limits))
