@@ -33,7 +33,7 @@ from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_
 from charte_ia.engine import fields_of
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document
-from charte_ia.model import DEBUT_DES_TEMPS, Champ, PorteeRegle, Reference, TypeChamp
+from charte_ia.model import DEBUT_DES_TEMPS, Champ, Combinaison, PorteeRegle, Reference, TypeChamp
 from charte_ia.output import cannot_write, new_folder_mode
 from charte_ia.packs import PAQUETS_INTEGRES, paquets_integres
 from charte_ia.source import Document, read_bytes
@@ -560,7 +560,7 @@ class _RulePage:
         regle = self.regle
         md.heading(2, "Ce qu'elle exige")
         if len(regle.clauses) > 1:
-            md.para("Toutes les clauses suivantes." if regle.combinaison == "toutes"
+            md.para("Toutes les clauses suivantes." if regle.combinaison is Combinaison.TOUTES
                     else "Au moins une des clauses suivantes.")
         for clause in regle.clauses:
             if len(regle.clauses) > 1:

@@ -23,6 +23,7 @@ from charte_ia.diagnostics import Diagnostic, Location, date_fr
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import (
     DEBUT_DES_TEMPS,
+    Combinaison,
     EffetException,
     MetaCharte,
     Periode,
@@ -177,7 +178,7 @@ class Regle:
     severites: tuple[tuple[date, Severite], ...]
     applicable_si: cel.Expression | None
     clauses: tuple[ClauseCompilee, ...]
-    combinaison: str
+    combinaison: Combinaison
     exceptions: tuple[ExceptionCompilee, ...]
     message: Gabarit
     remediation: Gabarit | None

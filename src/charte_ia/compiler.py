@@ -54,6 +54,7 @@ from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import (
     DEBUT_DES_TEMPS,
     Clause,
+    Combinaison,
     ExceptionRegle,
     FichierCharte,
     FichierPaquet,
@@ -704,7 +705,7 @@ class _Override:
         change = self.surcharge.exigence
         assert change is not None
         at = (*self.at, "exigence")
-        toutes = regle.combinaison == "toutes"
+        toutes = regle.combinaison is Combinaison.TOUTES
         clauses = self._edit("exigence", at, list(regle.clauses), change.retirer, change.ajouter,
                              loosen_remove=toutes, loosen_add=not toutes)
         clauses += self.unit._compile_clauses(change.ajouter, (*at, "ajouter"), regle.espace)

@@ -58,7 +58,15 @@ from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogation, Derogations
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr, did_you_mean, valeur_fr
 from charte_ia.limits import DEFAULT_LIMITS
-from charte_ia.model import DEBUT_DES_TEMPS, Champ, EffetException, PorteeRegle, Severite, TypeChamp
+from charte_ia.model import (
+    DEBUT_DES_TEMPS,
+    Champ,
+    Combinaison,
+    EffetException,
+    PorteeRegle,
+    Severite,
+    TypeChamp,
+)
 from charte_ia.source import Document
 from charte_ia.version import __version__
 from charte_ia.vocabulary import Vocabulaire
@@ -403,9 +411,9 @@ def _exceptions(context: _Context, regle: Regle) -> tuple[ExceptionAppliquee | N
     return None, unknown, None
 
 
-def _combine(combinaison: str, clauses: list[Tri]) -> Tri:
+def _combine(combinaison: Combinaison, clauses: list[Tri]) -> Tri:
     """Kleene conjunction (``toutes``) or disjunction (``une_de``) of the clauses."""
-    decisive = combinaison != "toutes"
+    decisive = combinaison is not Combinaison.TOUTES
     if any(tri.valeur is decisive for tri in clauses):
         return Tri(decisive)
     unknown = [tri for tri in clauses if tri.valeur is None]

@@ -102,6 +102,13 @@ class Severite(StrEnum):
     INFO = "info"
 
 
+class Combinaison(StrEnum):
+    """How the clauses of a requirement combine: all of them, or at least one."""
+
+    TOUTES = "toutes"
+    UNE_DE = "une_de"
+
+
 class EffetException(StrEnum):
     """What a rule exception does when its condition holds."""
 
@@ -342,9 +349,9 @@ class Exigence(_Model):
         return self.toutes or self.une_de or ()
 
     @property
-    def combinaison(self) -> Literal["toutes", "une_de"]:
+    def combinaison(self) -> Combinaison:
         """How the clauses combine."""
-        return "une_de" if self.une_de is not None else "toutes"
+        return Combinaison.UNE_DE if self.une_de is not None else Combinaison.TOUTES
 
 
 class ExceptionRegle(_Model):

@@ -15,7 +15,7 @@ from charte_ia import cel
 from charte_ia.charter import Charte, Gabarit, Regle, describe_period, describe_severities, entree_au
 from charte_ia.diagnostics import date_fr, valeur_fr
 from charte_ia.engine import fields_of
-from charte_ia.model import DEBUT_DES_TEMPS
+from charte_ia.model import DEBUT_DES_TEMPS, Combinaison
 from charte_ia.report.text import format_reference
 
 
@@ -83,7 +83,7 @@ def explain_rule(charte: Charte, regle: Regle, jour: date) -> str:
         lines += ["", _indent(source.description.strip(), 2)]
     lines += ["", "  S'applique : " + (f"si {regle.applicable_si.source}" if regle.applicable_si
                                         else "toujours")]
-    combinaison = "toutes les clauses" if regle.combinaison == "toutes" else "au moins une clause"
+    combinaison = "toutes les clauses" if regle.combinaison is Combinaison.TOUTES else "au moins une clause"
     lines.append(f"  Exigence ({combinaison}) :")
     for clause in regle.clauses:
         lines.append(f"    - {clause.id} : {clause.expression.source}")
