@@ -10,10 +10,8 @@ in one :class:`~charte_ia.diagnostics.InvalidInputError`.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
-from importlib import resources
 from pathlib import Path
 
 from charte_ia.charter import Charte
@@ -61,50 +59,32 @@ def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None
     key = (document.name, document.sha256, id(vocabulaire), limits)
     with _LOCK:
         cached = _COMPILED.get(key)
-    if cached is not None and cached.vocabulaire_source is vocabulaire and _unchanged(cached.charte):
+    if cached is not None and cached[1] is vocabulaire and _unchanged(cached[0]):
         with _LOCK:
             _COMPILED.move_to_end(key)
-        return cached.charte
+        return cached[0]
     is_pack = isinstance(document.data, dict) and document.data.get("format") == FORMAT_PAQUET
     fichier: FichierCharte | FichierPaquet = (
         validate_document(FichierPaquet, document, code="paquet") if is_pack
         else validate_document(FichierCharte, document, code="charte"))
     charte = compile_charter(fichier, document, vocabulaire, limits, packs=_PACKS)
     with _LOCK:
-        _COMPILED[key] = _Compiled(charte, vocabulaire)
+        _COMPILED[key] = (charte, vocabulaire)
         while len(_COMPILED) > _MAX_COMPILED:
             _COMPILED.popitem(last=False)
     return charte
 
 
-class _Compiled:
-    __slots__ = ("charte", "vocabulaire_source")
-
-    def __init__(self, charte: Charte, vocabulaire_source: Vocabulaire) -> None:
-        self.charte = charte
-        self.vocabulaire_source = vocabulaire_source
-
-
-_COMPILED: OrderedDict[tuple[str, str, int, Limits], _Compiled] = OrderedDict()
+_COMPILED: OrderedDict[tuple[str, str, int, Limits], tuple[Charte, Vocabulaire]] = OrderedDict()
+"""Charters compiled in this process, with the vocabulary they were compiled with."""
 _MAX_COMPILED = 16
 _LOCK = threading.Lock()
-_SHIPPED = "charte_ia/"
 _PACKS = ShippedAndFilePacks()
 
 
 def _unchanged(charte: Charte) -> bool:
     """Whether every pack the charter was compiled with still has the same bytes."""
-    for paquet in charte.paquets:
-        try:
-            if paquet.fichier.startswith(_SHIPPED) and not Path(paquet.fichier).exists():
-                raw = (resources.files("charte_ia") / paquet.fichier.removeprefix(_SHIPPED)).read_bytes()
-            else:
-                raw = Path(paquet.fichier).read_bytes()
-        except OSError:
-            return False
-        if hashlib.sha256(raw[:charte.limites.max_bytes + 1]).hexdigest() != paquet.sha256:
-            return False
-    return True
+    return all(_PACKS.sha256_of(p.fichier, charte.limites) == p.sha256 for p in charte.paquets)
 
 
 def load_declaration(path: str | Path, *, vocabulaire: Vocabulaire | None = None,

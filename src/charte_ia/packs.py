@@ -8,6 +8,7 @@ that must not touch the disk gives the compiler another one.
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -47,3 +48,21 @@ class ShippedAndFilePacks:
 
     def read_path(self, path: Path, limits: Limits) -> Document:
         return read_file(path, limits)
+
+    def sha256_of(self, fichier: str, limits: Limits) -> str | None:
+        """The sha256 a pack file named as in a compiled charter has now, or None if unreadable.
+
+        The bytes are those :meth:`read_shipped` or :meth:`read_path` would read: a shipped pack
+        (``charte_ia/regles/NOM.yaml``) from the package data, unless a file of that name is
+        where a path import would find it.
+        """
+        shipped = fichier.removeprefix(f"charte_ia/{PAQUETS_INTEGRES}/").removesuffix(".yaml")
+        try:
+            if fichier != shipped and shipped in _shipped_packs() and not Path(fichier).exists():
+                raw = (resources.files("charte_ia") / PAQUETS_INTEGRES / f"{shipped}.yaml").read_bytes()
+            else:
+                with open(fichier, "rb") as handle:
+                    raw = handle.read(limits.max_bytes + 1)
+        except OSError:
+            return None
+        return hashlib.sha256(raw).hexdigest()
