@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from charte_ia.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+settings.register_profile("ci", max_examples=20, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("approfondi", max_examples=400, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+"""Generated tests: 20 fixed examples each by default (``make test``, CI), reproducible from one
+run to the next; ``HYPOTHESIS_PROFILE=approfondi`` searches 400 random examples each."""
+
 CHARTE_MODELE = FIXTURES / "charte-v1.yaml"
 """A frozen charter importing a frozen pack: the mechanics tests do not move with the content."""
 EXEMPLES = FIXTURES / "fiches"

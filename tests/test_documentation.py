@@ -98,10 +98,11 @@ def test_every_link_between_catalogue_pages_resolves(pages: dict[str, str]) -> N
 def test_documenter_writes_the_catalogue_and_never_replaces_a_foreign_folder(
         run: Callable[..., Run], tmp_path: Path) -> None:
     sortie = tmp_path / "catalogue"
-    result = run("documenter", "--sortie", str(sortie), "--date", "2026-11-22")
+    pack = ROOT / "regles" / "rgpd.yaml"  # the whole catalogue: fixture above, make docs
+    result = run("documenter", pack, "--sortie", str(sortie), "--date", "2026-11-22")
     assert result.code == 0, result.err
     assert (sortie / "paquets" / "rgpd" / "RGPD-38.md").is_file()
-    again = run("documenter", "--sortie", str(sortie), "--date", "2026-11-22")  # regenerated in place
+    again = run("documenter", pack, "--sortie", str(sortie), "--date", "2026-11-22")  # regenerated in place
     assert again.code == 0, again.err
     foreign = tmp_path / "docs"
     foreign.mkdir()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 
+from charte_ia.cli import francais
 from conftest import CHARTE_MODELE, EXEMPLES, MINI_CHARTE, Run, mini_fiche
 
 RULE = """
@@ -136,12 +138,38 @@ def test_missing_file(run: Callable[..., Run]) -> None:
      "valeurs possibles : html, json, junit, markdown, sarif, texte"),
     (("verifer",), "commande inconnue « verifer »"),
     (("verifier", "x.yaml", "--chart", "c.yaml"), "option inconnue : --chart"),
+    (("verifier", "x.yaml", "-c"), "l'option -c attend une valeur"),
+    (("verifier", "x.yaml", "-c", "c.yaml", "--strict=oui"), "l'option --strict ne prend pas de valeur"),
+    (("schema", "declaration", "decision"), "argument en trop : decision"),
+    (("tester", "x.yaml", "--seuil", "120"), "--seuil : 120.0 n'est pas dans l'intervalle 0<=x<=100"),
+    (("tester", "x.yaml", "--seuil", "beaucoup"), "--seuil : « beaucoup » n'est pas un nombre"),
+    (("completer", "x.yaml", "-c", "c.yaml", "-o", "."), "--sortie : Fichier « . » est un dossier"),
 ])
 def test_bad_options_are_invalid_input(run: Callable[..., Run], args: tuple[str, ...],
                                        message: str) -> None:
     result = run(*args)
     assert result.code == 3
     assert message in result.err
+
+
+def test_click_speaks_french_through_its_catalogue_and_the_catalogue_follows_click() -> None:
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(click.__file__).parent.glob("*.py"))
+    catalogue = francais.catalogue()
+    assert len(catalogue.entries) >= 20
+    for msgid in catalogue.entries:  # a message click rewords would otherwise stay in English
+        assert f'"{msgid}"' in source, f"click ne contient plus « {msgid} » : mettre à jour click.fr.po"
+    assert catalogue.ngettext("Got unexpected extra argument ({args})",
+                              "Got unexpected extra arguments ({args})", 2) == "arguments en trop : {args}"
+
+
+def test_help_is_in_french(run: Callable[..., Run]) -> None:
+    result = run("verifier", "--aide")
+    assert result.code == 0
+    assert result.out.startswith("Utilisation : charte-ia verifier [OPTIONS] FICHE...")
+    assert "[obligatoire]" in result.out
+    assert "[par défaut : texte]" in result.out
+    assert "Afficher cette aide et quitter." in result.out
+    assert "Commandes:" in run("--aide").out
 
 
 def test_no_output_file_is_written_for_invalid_input(run: Callable[..., Run],

@@ -181,7 +181,8 @@ def test_every_shipped_rule_says_whom_it_concerns() -> None:
 
 
 def test_the_catalogue_says_whom_a_rule_concerns_in_words(tmp_path: Path, run: Callable[..., Run]) -> None:
-    assert run("documenter", "--sortie", tmp_path / "catalogue").code == 0
+    communs = ROOT / "regles" / "communs-territoriaux.yaml"
+    assert run("documenter", communs, "--sortie", tmp_path / "catalogue").code == 0
     pack = tmp_path / "catalogue" / "paquets" / "communs-territoriaux"
     page = (pack / "CH-COMITE-ETHIQUE.md").read_text("utf-8")
     assert "tout traitement algorithmique qui fonde des décisions individuelles" in page

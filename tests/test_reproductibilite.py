@@ -49,14 +49,14 @@ def _mutated(rng: random.Random, value: Any, depth: int = 0) -> Any:
 
 def test_one_charter_evaluated_from_many_threads_decides_as_sequentially() -> None:
     charte = charte_ia.load_charter(CHARTE)
-    declarations = list(enumerate(_variants(charte, 40)))
+    declarations = list(enumerate(_variants(charte, 24)))
 
     def decide(item: tuple[int, Declaration]) -> str:
-        index, declaration = item  # one in 10 also tries every missing answer (much slower)
-        return charte_ia.evaluate(charte, declaration, JOUR, classer_manquants=index % 10 == 0).to_json()
+        index, declaration = item  # one in 12 also tries every missing answer (much slower)
+        return charte_ia.evaluate(charte, declaration, JOUR, classer_manquants=index % 12 == 0).to_json()
 
     sequential = [decide(item) for item in declarations]
-    assert len(set(sequential)) > 30  # the variants really differ
+    assert len(set(sequential)) > 18  # the variants really differ
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(decide, declarations)) == sequential
 
