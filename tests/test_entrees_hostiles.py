@@ -26,6 +26,7 @@ import pytest
 import charte_ia
 from charte_ia import Limits, Statut, Verdict, cel, engine, output
 from charte_ia.diagnostics import InvalidInputError
+from charte_ia.engine import manquants
 from charte_ia.limits import DEFAULT_LIMITS
 from charte_ia.source import read_bytes
 from conftest import MINI_CHARTE, ROOT, Run, mini_fiche
@@ -230,8 +231,8 @@ def test_ranking_missing_information_tries_a_bounded_number_of_answers(
     """The case observed: one choice field of 15 000 values took 110 s and 6 GB to rank."""
     charte = CORPUS / "cout-choix-charte.yaml"
     tried = []
-    real = engine._answer_effect
-    monkeypatch.setattr(engine, "_answer_effect", lambda *a, **k: tried.append(1) or real(*a, **k))
+    real = manquants._answer_effect
+    monkeypatch.setattr(manquants, "_answer_effect", lambda *a, **k: tried.append(1) or real(*a, **k))
     loaded = charte_ia.load_charter(charte)
     fiche = tmp_path / "fiche.yaml"
     fiche.write_text(mini_fiche(""), encoding="utf-8")

@@ -1,0 +1,110 @@
+"""Evaluating a declaration against a compiled charter, with three-valued logic.
+
+A value the declaration does not give is *unknown*, never false. CEL's commutative error
+absorption decides what it can (``false && inconnu`` is false); an expression that still
+fails while reading unknown fields is *undetermined*, with the list of those fields. Any
+other failure, or a result that is not a boolean, makes the rule ``erreur``: a broken
+rule never counts as met.
+
+Evaluation is a pure function of the charter, the declaration and the reference date:
+nothing is parsed here (the charter was compiled once), nothing is printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+from charte_ia import cel
+from charte_ia.charter import Charte
+from charte_ia.decision import (
+    Decision,
+    IdentiteCharte,
+    IdentiteDeclaration,
+    Moteur,
+    PaquetImporte,
+    ResultatQualification,
+    SuiviDerogation,
+    summarise,
+    verdict_of,
+)
+from charte_ia.declaration import Declaration
+from charte_ia.derogation import Derogations
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr
+from charte_ia.engine.contexte import Context, Tri, fields_of, qualifications_of, scope_expression, supposing
+from charte_ia.engine.derogations import apply_derogations
+from charte_ia.engine.manquants import MAX_PROBED_ANSWERS, MAX_PROBES, probe_answers, rank_missing
+from charte_ia.engine.regles import modification_of, rule_result
+from charte_ia.version import __version__
+
+__all__ = ["MAX_PROBED_ANSWERS", "MAX_PROBES", "Tri", "evaluate", "fields_of", "probe_answers",
+           "qualifications_of", "scope_expression", "supposing"]
+
+
+def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
+             derogations: Derogations | None = None, horodatage: str | None = None,
+             classer_manquants: bool = True) -> Decision:
+    """Vérifier une fiche au regard d'une charte, à une date de référence.
+
+    L'évaluation ne lève jamais d'exception pour une règle cassée : la règle prend le statut
+    ``erreur`` et le verdict ne peut alors pas être ``conforme``.
+
+    Args:
+        charte: Une charte compilée (:func:`charte_ia.load_charter`).
+        declaration: Une fiche validée (:func:`charte_ia.load_declaration`).
+        jour: La date de référence : les règles, sévérités et paramètres en vigueur ce jour-là s'appliquent.
+        derogations: Les dérogations accordées par le comité d'éthique
+            (:func:`charte_ia.load_derogations`), s'il y en a.
+        horodatage: L'heure de l'évaluation à inscrire dans la décision, si on le souhaite.
+        classer_manquants: Classer les informations manquantes (chaque réponse possible est
+            essayée) ; sans cela, ``informations_manquantes`` reste vide.
+
+    Returns:
+        La décision, avec le résultat de chaque règle.
+
+    Raises:
+        InvalidInputError: La charte n'est pas en vigueur le jour ``jour``.
+    """
+    periode = charte.meta.en_vigueur
+    if not periode.contient(jour):
+        until = f" au {date_fr(periode.au)}" if periode.au else ""
+        raise InvalidInputError([Diagnostic(
+            "charte-hors-vigueur", f"la charte n'est pas en vigueur au {date_fr(jour)} "
+            f"(en vigueur du {date_fr(periode.du)}{until})",
+            charte.lieu_vigueur or Location(charte.fichier),
+            "choisissez une date de référence dans sa période de validité (--date AAAA-MM-JJ)")])
+    context = Context.build(charte, declaration, jour, cel.Budget.of(charte.limites))
+    qualifications = tuple(
+        ResultatQualification(id=q.id, titre=q.titre, valeur=tri.valeur,
+                              manquants=tuple(sorted(tri.manquants, key=charte.vocabulaire.ordre)),
+                              erreur=tri.erreur)
+        for q in charte.qualifications if (tri := context.qualifications[q.id]) is not None)
+    results = [rule_result(context, regle) for regle in charte.regles]
+    suivi: list[SuiviDerogation] = []
+    if derogations is not None:
+        results, suivi = apply_derogations(charte, declaration, jour, derogations, results)
+    verdict, motifs = verdict_of(results)
+    return Decision(
+        verdict=verdict,
+        motifs=motifs,
+        date_reference=jour,
+        horodatage=horodatage,
+        moteur=Moteur(version=__version__),
+        charte=IdentiteCharte(
+            id=charte.meta.id, titre=charte.meta.titre, version=charte.meta.version,
+            fichier=charte.fichier, sha256=charte.sha256,
+            paquets=tuple(PaquetImporte(**asdict(p)) for p in charte.paquets),
+            principes=dict(charte.principes)),
+        declaration=IdentiteDeclaration(id=declaration.id, nom=declaration.nom,
+                                        fichier=declaration.document.name,
+                                        sha256=declaration.document.sha256,
+                                        empreinte=declaration.empreinte),
+        resume=summarise(results),
+        qualifications=qualifications,
+        regles=tuple(results),
+        assouplissements=tuple(modification_of(m) for m in charte.assouplissements),
+        derogations=tuple(suivi),
+        informations_manquantes=rank_missing(context, results, verdict) if classer_manquants else (),
+    )
+
+
