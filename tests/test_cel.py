@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from charte_ia import cel
+from charte_ia.cel import syntax
 from charte_ia.limits import DEFAULT_LIMITS
 
 
@@ -18,7 +19,7 @@ def _run(text: str, **roots: object) -> object:
 
 def test_importing_the_adapter_leaves_the_recursion_limit_alone() -> None:
     before = sys.getrecursionlimit()
-    cel._environment()
+    syntax.environment()
     assert sys.getrecursionlimit() == before
 
 

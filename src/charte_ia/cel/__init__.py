@@ -1,0 +1,42 @@
+"""The CEL adapter: the only package that imports :mod:`celpy`.
+
+cel-python 0.5 has sharp edges (DESIGN §7); this package hides them behind a small,
+engine-neutral interface, in three modules (:mod:`~charte_ia.cel.syntax`, :mod:`~charte_ia.cel.run`,
+:mod:`~charte_ia.cel.words`):
+
+* :func:`compile_expression` parses an expression once, bounds its size, nesting and
+  comprehension depth, and extracts the field paths it references, with positions;
+* :func:`to_cel` converts plain Python data (the declaration, parameters, dates) into CEL
+  values once per evaluation; ``None`` never enters CEL;
+* :func:`evaluate` runs a compiled expression and returns either a plain Python value
+  or a :class:`Failure` with a short French message (never the activation dump).
+
+cel-python has no cost limit: a list traversal nested in another over long lists runs for
+minutes. Every evaluation here is metered: each node of the syntax tree visited is one step,
+drawn from a :class:`Budget` (per expression and per decision, :mod:`charte_ia.limits`).
+An exhausted budget is a :class:`Failure`, so the rule is in ``erreur``; steps, unlike
+seconds, give the same decision on every machine. Concatenations are charged by the size
+of what they build, so that memory stays bounded too, and every function or method call
+(``matches``, ``contains``, ``startsWith``, ``size``…) by the size of its arguments, before
+it runs, so that the budget bounds the time spent on long texts as well.
+
+Only the interpreted runner is used: cel-python's compiled runner shares module
+globals between threads. Interpreted programs build a fresh evaluator per call, so a
+compiled :class:`Expression` may be evaluated from several threads at once. Creating a
+``celpy.Environment`` lowers the interpreter's recursion limit; the one environment
+this module needs is created once, and the previous limit is restored at once.
+"""
+
+from charte_ia.cel.run import Budget, Failure, evaluate, to_cel
+from charte_ia.cel.syntax import (
+           MAX_NODES,
+           TREE_LEVELS_PER_BRACKET,
+           CelSyntaxError,
+           Expression,
+           Reference,
+           compile_expression,
+)
+from charte_ia.cel.words import Nommer, in_words
+
+__all__ = ["MAX_NODES", "TREE_LEVELS_PER_BRACKET", "Budget", "CelSyntaxError", "Expression", "Failure",
+           "Nommer", "Reference", "compile_expression", "evaluate", "in_words", "to_cel"]
