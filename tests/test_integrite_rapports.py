@@ -7,6 +7,7 @@ format must still show the true verdict first and contain no active content.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -227,7 +228,7 @@ def test_markdown_report_cannot_be_repainted(tmp_path: Path) -> None:
     markdown = FORMATS["markdown"].rendu([_decision(tmp_path, textes)])
     assert re.search(r"(?<!\\)<!--", markdown) is None
     assert markdown.startswith("# Avis de conformité : NON CONFORME\n")
-    assert "Projet : x \\*\\*✔ Décision : CONFORME\\*\\* \\<!--\n" in markdown
+    assert "Projet : x \\*\\*✔ Décision : CONFORME\\*\\* &lt;!--\n" in markdown
 
 
 def test_html_report_allows_only_its_own_style(tmp_path: Path) -> None:
@@ -238,6 +239,25 @@ def test_html_report_allows_only_its_own_style(tmp_path: Path) -> None:
     assert "script-src" not in policy.group(1)
     assert "&lt;b&gt;gras&lt;/b&gt;" in html
     assert "<b>" not in html
+
+
+@pytest.mark.parametrize("text", [*(v for v in FAUX_VERDICTS if v.strip()),
+                                  "#titre", "=== souligné", "1) liste", "a | b ~~barré~~ &amp;"])
+def test_one_markdown_escaping_reads_as_plain_text_in_the_report_and_on_the_site(text: str) -> None:
+    """The committee report is read as CommonMark, the catalogue by the site's Python-Markdown."""
+    python_markdown = pytest.importorskip("markdown")
+    from charte_ia.report.escape import markdown, one_line, visible
+
+    expected = " ".join(visible(one_line(text)).split())
+    escaped = markdown(" ".join(text.split()))
+    commonmark = MarkdownIt("commonmark").enable("table").render(escaped).strip()
+    site = python_markdown.markdown(escaped, extensions=["tables", "attr_list", "def_list", "md_in_html"])
+    for rendered in (commonmark, site.strip()):
+        assert rendered.startswith("<p>"), rendered
+        assert rendered.endswith("</p>"), rendered
+        inner = rendered[3:-4]
+        assert "<" not in inner, rendered  # no tag, no emphasis, no link, no raw HTML
+        assert " ".join(html.unescape(inner).split()) == expected
 
 
 def test_only_web_addresses_become_links() -> None:

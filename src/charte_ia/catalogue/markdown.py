@@ -12,6 +12,7 @@ from typing import Any
 from charte_ia.charter import Gabarit, Regle, describe_period
 from charte_ia.diagnostics import Location, date_fr, valeur_fr
 from charte_ia.model import DEBUT_DES_TEMPS, Champ, TypeChamp
+from charte_ia.report import escape
 
 TYPES = {TypeChamp.BOOLEEN: "oui ou non", TypeChamp.TEXTE: "texte", TypeChamp.ENTIER: "nombre entier",
           TypeChamp.DECIMAL: "nombre décimal", TypeChamp.DATE: "date (AAAA-MM-JJ)",
@@ -62,13 +63,9 @@ class Markdown:
         return "\n\n".join(self.blocks) + "\n"
 
 
-_ESCAPED = str.maketrans({"\\": "\\\\", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "#": "\\#",
-                          "<": "&lt;", ">": "&gt;", "`": "\\`"})
-
-
 def plain(text: str | None) -> str:
-    """Plain text made safe for Markdown: no markup, no HTML."""
-    return " ".join((text or "").split()).translate(_ESCAPED)
+    """Plain text made safe for Markdown (:func:`charte_ia.report.escape.markdown`), spaces collapsed."""
+    return escape.markdown(" ".join((text or "").split()))
 
 
 def md_link(text: str, target: str | None) -> str:

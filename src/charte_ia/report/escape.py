@@ -9,13 +9,18 @@ output gets one function here, applied to every value that comes from an input:
   (bidi overrides and isolates, lone surrogates, non-characters) are written as visible
   escapes (``\\u001b``, ``\\u202e``), so that nothing can move the cursor, recolour the
   screen or make a verdict read backwards;
-* :func:`markdown` for CommonMark: every character that could start emphasis, a heading,
-  a link, raw HTML, a table cell or a code span is backslash-escaped and line breaks are
-  collapsed, so that a value stays one run of plain text;
+* :func:`markdown` for Markdown — the committee report (CommonMark with tables) and the rule
+  catalogue of the documentation site (Python-Markdown) alike: every character that could
+  start emphasis, a heading, a link, raw HTML, a table cell or a code span is escaped, by a
+  backslash or as an entity, and line breaks are collapsed, so that a value stays one run of
+  plain text;
 * :func:`markdown_code` for a value shown as code, and :func:`markdown_link` and
   :func:`safe_url` for links: only ``http:`` and ``https:`` addresses become links.
 
-HTML escaping itself is Jinja's autoescape (:mod:`charte_ia.report.comite`).
+HTML escaping itself is Jinja's autoescape (:mod:`charte_ia.report.comite`), after
+:func:`visible`; XML (JUnit) is escaped by :mod:`xml.etree`, after :func:`visible`; JSON and
+SARIF by :mod:`json`, after :func:`visible`. Every renderer, the catalogue included, uses
+these functions and no escaping of its own.
 """
 
 from __future__ import annotations
@@ -32,9 +37,12 @@ _VISIBLE = {code: f"\\u{code:04x}" for code in _HIDDEN}
 """Written as JSON writes them, so that a JSON or SARIF document stays valid and means the same."""
 
 _LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]+")
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
-"""Characters that open emphasis, code, links, raw HTML, entities, strikethrough or a table cell."""
-_MARKDOWN_BLOCK = re.compile(r"^(\s*)(?:([#+=-])(?=\s|$|\2)|(\d{1,9})([.)])(?=\s|$))")
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]])")
+"""Characters that open emphasis, code or links: backslash-escaped (CommonMark and Python-Markdown alike)."""
+_MARKDOWN_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;"})
+"""Characters that open raw HTML, entities, a table cell or strikethrough: written as entities, which
+every Markdown dialect decodes, where Python-Markdown (the documentation site) has no backslash escape."""
+_MARKDOWN_BLOCK = re.compile(r"^(\s*)(?:(#)|([+=-])(?=\s|$|\3)|(\d{1,9})([.)])(?=\s|$))")
 """What starts a heading, a list, a setext underline or a numbered list at the start of a line."""
 _BACKTICKS = re.compile(r"`+")
 _URL_SAFE = ":/?#[]@!$&'*+,;=%-._~"
@@ -52,13 +60,16 @@ def one_line(text: str) -> str:
 
 
 def markdown(text: str) -> str:
-    """``text`` as one run of plain CommonMark text, whatever characters it holds."""
-    escaped = _MARKDOWN_INLINE.sub(r"\\\1", visible(one_line(text)))
+    """``text`` as one run of plain Markdown text, whatever characters it holds."""
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", visible(one_line(text))).translate(_MARKDOWN_ENTITIES)
     return _MARKDOWN_BLOCK.sub(_escape_block, escaped, count=1)
 
 
 def _escape_block(match: re.Match[str]) -> str:
-    space, sign, number, dot = match.groups()
+    space, hash_sign, sign, number, dot = match.groups()
+    sign = hash_sign or sign  # « #titre » is a heading for Python-Markdown, even without a space
+    if sign == "=":  # a setext underline: Python-Markdown has no backslash escape for it
+        return f"{space}&#61;"
     return f"{space}\\{sign}" if sign else f"{space}{number}\\{dot}"
 
 
