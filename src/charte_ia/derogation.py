@@ -43,7 +43,7 @@ from charte_ia.diagnostics import (
     nombre_fr,
     valeur_fr,
 )
-from charte_ia.model import IsoDate, Texte, _Model
+from charte_ia.model import FrozenModel, IsoDate, Texte
 from charte_ia.source import Document
 from charte_ia.validation import validate_document
 
@@ -54,7 +54,7 @@ DUREE_MAX_DEFAUT = 12
 """The cap when the charter sets none: a dérogation is reviewed at least once a year."""
 
 
-class Derogation(_Model):
+class Derogation(FrozenModel):
     """One dérogation granted by the ethics committee (the ``expire_le`` day is included)."""
 
     id: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
@@ -76,7 +76,7 @@ class Derogation(_Model):
         return self
 
 
-class FichierDerogations(_Model):
+class FichierDerogations(FrozenModel):
     """A dérogations file (``format: derogations/1``)."""
 
     format: Literal["derogations/2"]

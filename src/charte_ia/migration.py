@@ -114,14 +114,23 @@ def migrate(data: MutableMapping[str, Any], *, moved: Moved | None = None,
                 note(parent, new_leaf, changement.a_preciser)
             line += f" ({changement.a_preciser})"
         if changement.etat is not None and known:
-            state_leaf = changement.etat[0].rsplit(".", 1)[1]
-            if state_leaf not in parent:
-                _insert_before(parent, new_leaf, state_leaf, changement.etat[1])
-                if moved is not None:
-                    moved(changement.ancien, changement.etat[0])
-                line += f" ; ajouté {changement.etat[0]} : {changement.etat[1]}"
+            line += _add_state(parent, new_leaf, changement, moved)
         done.append(line)
     return done
+
+
+def _add_state(parent: MutableMapping[str, Any], leaf: str, changement: Changement,
+               moved: Moved | None) -> str:
+    """Add the field that now says how far a step went (``etat``), unless the declaration has it."""
+    assert changement.etat is not None
+    chemin, value = changement.etat
+    state_leaf = chemin.rsplit(".", 1)[1]
+    if state_leaf in parent:
+        return ""
+    _insert_before(parent, leaf, state_leaf, value)
+    if moved is not None:
+        moved(changement.ancien, chemin)
+    return f" ; ajouté {chemin} : {value}"
 
 
 def migrated_document(document: Document) -> tuple[Document, Diagnostic]:

@@ -31,7 +31,7 @@ from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathI
 from charte_ia.engine import evaluate
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document, load_declaration
-from charte_ia.model import FORMAT_FICHE, IsoDate, StatutAttendu, Texte, _Model
+from charte_ia.model import FORMAT_FICHE, FrozenModel, IsoDate, StatutAttendu, Texte
 from charte_ia.source import Document, read_file, unreachable
 from charte_ia.validation import validate_document
 
@@ -40,7 +40,7 @@ FORMAT_TESTS = "tests-charte/1"
 VerdictAttendu = Literal["conforme", "conforme_avec_reserves", "non_conforme", "incomplet"]
 
 
-class Attendu(_Model):
+class Attendu(FrozenModel):
     """What a test case expects; every key left out is not checked."""
 
     verdict: VerdictAttendu | None = None
@@ -48,7 +48,7 @@ class Attendu(_Model):
     manquants: tuple[StrictStr, ...] | None = None
 
 
-class CasTest(_Model):
+class CasTest(FrozenModel):
     """One test case: a declaration (a file, or written inline), a date, what is expected."""
 
     nom: Texte
@@ -58,7 +58,7 @@ class CasTest(_Model):
     attendu: Attendu
 
 
-class FichierTests(_Model):
+class FichierTests(FrozenModel):
     """A test file (``format: tests-charte/1``) for one charter or pack."""
 
     format: Literal["tests-charte/1"]

@@ -34,28 +34,7 @@ class ImportsStep(UnitBase):
 
     def _import(self, index: int, importation: Importation, namespaces: list[str]) -> list[Regle]:
         at: tuple[PathItem, ...] = ("importe", index)
-        if importation.espace in namespaces:
-            self._problem("espace-duplique", f"espace « {importation.espace} » déjà utilisé par une "
-                          "autre importation", (*at, "espace"), "donnez à chaque paquet importé son espace")
-            return []
-        clash = importation.espace in self.fichier.parametres or importation.espace in \
-            self.fichier.qualifications
-        if clash:
-            self._problem("espace-duplique", f"l'espace « {importation.espace} » porte le nom d'un "
-                          "paramètre ou d'une qualification", (*at, "espace"), "renommez l'espace")
-            return []
-        if len(self.stack) > MAX_IMPORT_DEPTH:
-            self._problem("import-profondeur", f"plus de {MAX_IMPORT_DEPTH} niveaux d'importations "
-                          "imbriquées", (*at, "paquet"), "un paquet qui en importe d'autres suffit le plus "
-                          "souvent ; aplatissez la chaîne d'importations")
-            return []
-        self.state.imports += 1
-        if self.state.imports > self.state.limits.max_imports:
-            if self.state.imports == self.state.limits.max_imports + 1:  # said once, where it happens
-                self._problem("import-trop-nombreux", f"plus de {self.state.limits.max_imports} paquets "
-                              "importés, importations imbriquées comprises", (*at, "paquet"),
-                              "un paquet importé par deux chemins compte deux fois : importez-le une "
-                              "fois, plus haut ; la limite se règle par CHARTE_IA_MAX_IMPORTATIONS")
+        if not self._may_import(importation, namespaces, at):
             return []
         found = self._resolve(importation.paquet, (*at, "paquet"))
         if found is None:
@@ -76,17 +55,43 @@ class ImportsStep(UnitBase):
                           "relisez les changements du paquet, puis épinglez la version disponible")
         espace = joindre(self.espace, importation.espace)
         child = type(self)(self.state, pack, document, espace=espace, stack=(*self.stack, key),
-                      identity=(meta.id, meta.titre, meta.version), principes=meta.principes)
+                           identity=(meta.id, meta.titre, meta.version), principes=meta.principes)
         rules = child.run()
         self.state.paquets.append(PaquetLu(id=meta.id, titre=meta.titre, version=meta.version,
-                                                espace=espace, fichier=document.name,
-                                                sha256=document.sha256))
+                                           espace=espace, fichier=document.name, sha256=document.sha256))
         for name, title in meta.principes.items():
             self.state.principes.setdefault(name, title)
             self.principes.setdefault(name, title)
         for name, nouvelles in importation.parametres.items():
             self._change_parameter(espace, name, nouvelles, (*at, "parametres", name))
         return rules
+
+    def _may_import(self, importation: Importation, namespaces: list[str], at: tuple[PathItem, ...]) -> bool:
+        """Whether this import may be followed: its namespace is free, and depth and count are bounded."""
+        if importation.espace in namespaces:
+            self._problem("espace-duplique", f"espace « {importation.espace} » déjà utilisé par une "
+                          "autre importation", (*at, "espace"), "donnez à chaque paquet importé son espace")
+            return False
+        clash = importation.espace in self.fichier.parametres or importation.espace in \
+            self.fichier.qualifications
+        if clash:
+            self._problem("espace-duplique", f"l'espace « {importation.espace} » porte le nom d'un "
+                          "paramètre ou d'une qualification", (*at, "espace"), "renommez l'espace")
+            return False
+        if len(self.stack) > MAX_IMPORT_DEPTH:
+            self._problem("import-profondeur", f"plus de {MAX_IMPORT_DEPTH} niveaux d'importations "
+                          "imbriquées", (*at, "paquet"), "un paquet qui en importe d'autres suffit le plus "
+                          "souvent ; aplatissez la chaîne d'importations")
+            return False
+        self.state.imports += 1
+        if self.state.imports > self.state.limits.max_imports:
+            if self.state.imports == self.state.limits.max_imports + 1:  # said once, where it happens
+                self._problem("import-trop-nombreux", f"plus de {self.state.limits.max_imports} paquets "
+                              "importés, importations imbriquées comprises", (*at, "paquet"),
+                              "un paquet importé par deux chemins compte deux fois : importez-le une "
+                              "fois, plus haut ; la limite se règle par CHARTE_IA_MAX_IMPORTATIONS")
+            return False
+        return True
 
     def _resolve(self, reference: str, at: tuple[PathItem, ...]) -> tuple[Document, str] | None:
         """The pack file an import names, read and validated once per load (``state.packs``)."""

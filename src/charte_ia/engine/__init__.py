@@ -65,20 +65,8 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
     Raises:
         InvalidInputError: La charte n'est pas en vigueur le jour ``jour``.
     """
-    periode = charte.meta.en_vigueur
-    if not periode.contient(jour):
-        until = f" au {date_fr(periode.au)}" if periode.au else ""
-        raise InvalidInputError([Diagnostic(
-            "charte-hors-vigueur", f"la charte n'est pas en vigueur au {date_fr(jour)} "
-            f"(en vigueur du {date_fr(periode.du)}{until})",
-            charte.lieu_vigueur or Location(charte.fichier),
-            "choisissez une date de référence dans sa période de validité (--date AAAA-MM-JJ)")])
+    _check_in_force(charte, jour)
     context = Context.build(charte, declaration, jour, cel.Budget.of(charte.limites))
-    qualifications = tuple(
-        ResultatQualification(id=q.id, titre=q.titre, valeur=tri.valeur,
-                              manquants=tuple(sorted(tri.manquants, key=charte.vocabulaire.ordre)),
-                              erreur=tri.erreur)
-        for q in charte.qualifications if (tri := context.qualifications[q.id]) is not None)
     results = [rule_result(context, regle) for regle in charte.regles]
     suivi: list[SuiviDerogation] = []
     if derogations is not None:
@@ -95,16 +83,40 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
             fichier=charte.fichier, sha256=charte.sha256,
             paquets=tuple(PaquetImporte(**asdict(p)) for p in charte.paquets),
             principes=dict(charte.principes)),
-        declaration=IdentiteDeclaration(id=declaration.id, nom=declaration.nom,
-                                        fichier=declaration.document.name,
-                                        sha256=declaration.document.sha256,
-                                        empreinte=declaration.empreinte),
+        declaration=_identity(declaration),
         resume=summarise(results),
-        qualifications=qualifications,
+        qualifications=_qualifications(context),
         regles=tuple(results),
         assouplissements=tuple(modification_of(m) for m in charte.assouplissements),
         derogations=tuple(suivi),
         informations_manquantes=rank_missing(context, results, verdict) if classer_manquants else (),
     )
+
+
+def _qualifications(context: Context) -> tuple[ResultatQualification, ...]:
+    charte = context.charte
+    return tuple(
+        ResultatQualification(id=q.id, titre=q.titre, valeur=tri.valeur,
+                              manquants=tuple(sorted(tri.manquants, key=charte.vocabulaire.ordre)),
+                              erreur=tri.erreur)
+        for q in charte.qualifications if (tri := context.qualifications[q.id]) is not None)
+
+
+def _identity(declaration: Declaration) -> IdentiteDeclaration:
+    return IdentiteDeclaration(id=declaration.id, nom=declaration.nom, fichier=declaration.document.name,
+                               sha256=declaration.document.sha256, empreinte=declaration.empreinte)
+
+
+def _check_in_force(charte: Charte, jour: date) -> None:
+    """Refuse a reference date outside the charter's period of validity."""
+    periode = charte.meta.en_vigueur
+    if periode.contient(jour):
+        return
+    until = f" au {date_fr(periode.au)}" if periode.au else ""
+    raise InvalidInputError([Diagnostic(
+        "charte-hors-vigueur", f"la charte n'est pas en vigueur au {date_fr(jour)} "
+        f"(en vigueur du {date_fr(periode.du)}{until})",
+        charte.lieu_vigueur or Location(charte.fichier),
+        "choisissez une date de référence dans sa période de validité (--date AAAA-MM-JJ)")])
 
 

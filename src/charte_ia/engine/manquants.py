@@ -30,6 +30,8 @@ from charte_ia.model import (
 
 # --- Missing information ---------------------------------------------------------------------
 
+Role = Literal["applicabilite", "exigence"]
+"""Whether a question decides if rules apply, or what they require."""
 _WEIGHT = {Severite.BLOQUANT: 8, Severite.MAJEUR: 4, Severite.MINEUR: 2, Severite.INFO: 1}
 _MAX_LIST_PROBES = 8
 MAX_PROBED_ANSWERS = 24
@@ -60,12 +62,7 @@ def rank_missing(context: Context, results: Sequence[ResultatRegle], verdict: Ve
     vocabulary order.
     """
     charte = context.charte
-    concerned: dict[str, list[tuple[ResultatRegle, Regle]]] = {}
-    for result in results:
-        regle = charte.regle(result.id)
-        if result.statut is Statut.INDETERMINE and regle is not None:
-            for chemin in result.manquants:
-                concerned.setdefault(chemin, []).append((result, regle))
+    concerned = _concerned(charte, results)
     qualification_fields = {q.id: fields_of(charte, q.expression, q.espace) for q in charte.qualifications}
     probes = cel.Budget.of(charte.limites)  # trying answers has its own budget: it cannot starve the rules
     tries = MAX_PROBES
@@ -83,18 +80,8 @@ def rank_missing(context: Context, results: Sequence[ResultatRegle], verdict: Ve
         effets = tuple(_answer_effect(context, results, (chemin, answer), [r for _, r in rules], unaffected,
                                       budget=probes)
                        for answer in answers)
-        decided = {s.regle for effet in effets for s in effet.regles if s.statut is not Statut.INDETERMINE}
-        score = 0.0
-        role: Literal["applicabilite", "exigence"] = "exigence"
-        for result, regle in rules:
-            gating = chemin in _gating_fields(charte, regle)
-            role = "applicabilite" if gating else role
-            alone = regle.id in decided or len(result.manquants) == 1
-            score += (_WEIGHT[result.severite or Severite.INFO] * (2 if gating else 1)
-                      * (1 if alone else 1 / len(result.manquants)))
-        if any(effet.verdict is not verdict for effet in effets):
-            score *= 2
-        ranked.append((round(score, 3), chemin, champ, rules, role, effets))
+        score, role = _score(charte, chemin, rules, effets, verdict)
+        ranked.append((score, chemin, champ, rules, role, effets))
     ranked.sort(key=lambda item: (_stage(context.declaration, item[2]), -item[0],
                                   charte.vocabulaire.ordre(item[1])))
     return tuple(
@@ -102,6 +89,38 @@ def rank_missing(context: Context, results: Sequence[ResultatRegle], verdict: Ve
                              aide=champ.aide, section=champ.section, regles=tuple(r.id for _, r in rules),
                              role=role, score=score, effets=effets)
         for rank, (score, chemin, champ, rules, role, effets) in enumerate(ranked, start=1))
+
+
+Concerned = dict[str, list[tuple[ResultatRegle, Regle]]]
+"""Each missing field, with the undetermined rules that need it."""
+
+
+def _concerned(charte: Charte, results: Sequence[ResultatRegle]) -> Concerned:
+    """Each field an undetermined rule still needs, with the rules that need it."""
+    concerned: dict[str, list[tuple[ResultatRegle, Regle]]] = {}
+    for result in results:
+        regle = charte.regle(result.id)
+        if result.statut is Statut.INDETERMINE and regle is not None:
+            for chemin in result.manquants:
+                concerned.setdefault(chemin, []).append((result, regle))
+    return concerned
+
+
+def _score(charte: Charte, chemin: str, rules: list[tuple[ResultatRegle, Regle]],
+           effets: tuple[EffetReponse, ...], verdict: Verdict) -> tuple[float, Role]:
+    """How decisive a question is (see :func:`rank_missing`), and whether it decides applicability."""
+    decided = {s.regle for effet in effets for s in effet.regles if s.statut is not Statut.INDETERMINE}
+    score = 0.0
+    role: Role = "exigence"
+    for result, regle in rules:
+        gating = chemin in _gating_fields(charte, regle)
+        role = "applicabilite" if gating else role
+        alone = regle.id in decided or len(result.manquants) == 1
+        score += (_WEIGHT[result.severite or Severite.INFO] * (2 if gating else 1)
+                  * (1 if alone else 1 / len(result.manquants)))
+    if any(effet.verdict is not verdict for effet in effets):
+        score *= 2
+    return round(score, 3), role
 
 
 def _stage(declaration: Declaration, champ: Champ) -> int:
