@@ -1,34 +1,9 @@
-"""Reading YAML safely, keeping the position of every node.
-
-This is the only module that imports :mod:`yaml`. A file becomes a :class:`Document`:
-plain Python data (dicts, lists, strings, numbers, booleans, ``None``), the sha256 of
-its bytes, and the line and column of every key and value, so that every later
-problem can be reported at ``fichier:ligne:colonne``.
-
-Reading is deliberately stricter than PyYAML's defaults:
-
-* only the standard scalar tags are accepted; ``!!python/...`` and custom tags are refused;
-* dates stay strings (``2026-08-02``), so that they reach validation exactly as written;
-* only ``true`` and ``false`` are booleans (``oui``, ``no`` or ``NO`` stay text: the
-  country code of Norway is not ``false``);
-* numbers are read as YAML 1.2 and JSON write them: ``012``, ``1:30``, ``0x18``, ``0b1100``,
-  ``3_6`` or ``.inf``, which YAML 1.1 reads as other values, are refused, and so are
-  integers beyond 64 bits;
-* duplicate keys are errors, not silent overwrites;
-* size, nesting depth, the number of nodes and the volume of text (aliases expanded) are
-  bounded by :class:`~charte_ia.limits.Limits`; depth and node count are checked while the
-  file is being parsed, so that a hostile file is stopped early.
-"""
+"""YAML text to plain data, strictly and within bounds, with the position of every key and value."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
-import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -36,9 +11,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem
-from charte_ia.limits import DEFAULT_LIMITS, Limits
-
-STDIN_NAME = "-"
+from charte_ia.limits import Limits
+from charte_ia.source.document import Position
 
 _STANDARD = "tag:yaml.org,2002:"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -50,133 +24,9 @@ _BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": 
              "FALSE": False}
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where a node starts in the file (1-based), and where its text content starts.
-
-    For a quoted scalar the content starts one column after the quote; for a block
-    scalar (``|`` or ``>``) it starts on the next line. CEL positions are mapped onto
-    the file from the content start.
-    """
-
-    line: int
-    column: int
-    content_line: int
-    content_column: int
-    style: str | None = None
 
 
-@dataclass(frozen=True)
-class Document:
-    """A YAML file read into plain data, with the position of each node.
-
-    Attributes:
-        name: The file name as shown to the user (``-`` for standard input).
-        data: The content as plain Python data.
-        sha256: Hex digest of the file's bytes.
-        values: Position of the value found at each logical path.
-        keys: Position of the key of each mapping entry, by the entry's path.
-        lines: The text of the file, line by line (to place positions inside long values).
-    """
-
-    name: str
-    data: Any
-    sha256: str
-    values: Mapping[tuple[PathItem, ...], Position]
-    keys: Mapping[tuple[PathItem, ...], Position]
-    lines: tuple[str, ...] = ()
-
-    def locate(self, path: Sequence[PathItem], *, key: bool = False) -> Location:
-        """Return the location of ``path``, or of its nearest known ancestor.
-
-        Args:
-            path: Logical path inside the document.
-            key: Point at the key of the entry rather than at its value (used for
-                unknown or misplaced keys).
-        """
-        steps = tuple(path)
-        probe = steps
-        while True:
-            table = self.keys if key else self.values
-            position = table.get(probe) or self.values.get(probe)
-            if position is not None:
-                return Location(self.name, position.line, position.column, steps)
-            if not probe:
-                return Location(self.name, 1, 1, steps)
-            probe = probe[:-1]
-
-    def position(self, path: Sequence[PathItem]) -> Position | None:
-        """Return the exact position of the value at ``path``, if the document has one."""
-        return self.values.get(tuple(path))
-
-
-def read_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Read a YAML file (``-`` reads standard input) into a :class:`Document`.
-
-    Only ``limits.max_bytes + 1`` bytes are ever read, whatever the size of the file.
-
-    Raises:
-        InvalidInputError: The file cannot be read, is not UTF-8, is not valid YAML,
-            or breaks one of the limits above.
-    """
-    name = str(path)
-    if name == STDIN_NAME:
-        raw = sys.stdin.buffer.read(limits.max_bytes + 1)
-    else:
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read(limits.max_bytes + 1)
-        except FileNotFoundError:
-            raise _fail(name, "fichier-introuvable", "fichier introuvable",
-                        "vérifiez le chemin et le nom du fichier") from None
-        except IsADirectoryError:
-            raise _fail(name, "fichier-illisible", "un fichier est attendu, pas un dossier",
-                        None) from None
-        except OSError as error:
-            raise _fail(name, "fichier-illisible",
-                        f"lecture impossible ({error.strerror or error})", None) from None
-    return read_bytes(raw, name, limits)
-
-
-def unreachable(error: InvalidInputError) -> bool:
-    """Whether reading failed because the file is missing or unreadable, not because of its content."""
-    return error.diagnostics[0].code in ("fichier-introuvable", "fichier-illisible")
-
-
-def read_bytes(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Read YAML from bytes; ``name`` is used in every position reported.
-
-    Raises:
-        InvalidInputError: As :func:`read_file`.
-    """
-    if len(raw) > limits.max_bytes:
-        raise _fail(name, "fichier-trop-grand",
-                    f"fichier trop volumineux (plus de {_size_fr(limits.max_bytes)})",
-                    "une charte ou une fiche projet tient en quelques dizaines de Ko ; la limite "
-                    "se règle par CHARTE_IA_MAX_OCTETS")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
-        raise InvalidInputError([Diagnostic(
-            "encodage", "fichier en UTF-16 : UTF-8 attendu" if utf16
-            else f"octet {raw[error.start]:#04x} invalide en UTF-8",
-            _at(name, raw, error.start),
-            "enregistrez le fichier en UTF-8 (c'est le réglage par défaut des éditeurs récents)",
-        )]) from None
-    text = text.removeprefix("\ufeff")
-    if "\x00" in text:
-        index = text.index("\x00")
-        raise InvalidInputError([Diagnostic(
-            "fichier-binaire", "le fichier contient un octet nul : ce n'est pas un fichier texte",
-            _at(name, text, index),
-            "donnez le fichier YAML de la charte ou de la fiche")])
-    lines = tuple(text.splitlines())
-    data, values, keys = _parse(text, name, lines, limits)
-    return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys, lines)
-
-
-def _at(name: str, content: str | bytes, index: int) -> Location:
+def place_of(name: str, content: str | bytes, index: int) -> Location:
     """The line and column of the character (or byte) at ``index``."""
     newline = "\n" if isinstance(content, str) else b"\n"
     start = content.rfind(newline, 0, index) + 1  # type: ignore[arg-type]
@@ -192,7 +42,7 @@ def _code_point(character: str | int) -> int:
     return character if isinstance(character, int) else ord(character)
 
 
-def _size_fr(octets: int) -> str:
+def size_fr(octets: int) -> str:
     if octets >= 1_000_000 and octets % 1_000_000 == 0:
         return f"{octets // 1_000_000} Mo"
     if octets >= 1_000 and octets % 1_000 == 0:
@@ -200,7 +50,7 @@ def _size_fr(octets: int) -> str:
     return f"{octets} octets"
 
 
-def _parse(text: str, name: str, lines: tuple[str, ...], limits: Limits
+def parse_yaml(text: str, name: str, lines: tuple[str, ...], limits: Limits
            ) -> tuple[Any, dict[tuple[PathItem, ...], Position], dict[tuple[PathItem, ...], Position]]:
     loader: _BoundedLoader | None = None
     try:
@@ -223,12 +73,12 @@ def _parse(text: str, name: str, lines: tuple[str, ...], limits: Limits
         index = error.position
         raise InvalidInputError([Diagnostic(
             "yaml-syntaxe", f"caractère de contrôle interdit (U+{_code_point(error.character):04X})",
-            _at(name, text, index),
+            place_of(name, text, index),
             "retirez-le : un fichier YAML ne contient que du texte")]) from None
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks its errors
-        raise _fail(name, "yaml-syntaxe", f"YAML invalide ({error})", None) from None
+        raise fail(name, "yaml-syntaxe", f"YAML invalide ({error})", None) from None
     except RecursionError:  # pragma: no cover - the depth limit stops well before
-        raise _fail(name, "yaml-profondeur", "document trop profondément imbriqué",
+        raise fail(name, "yaml-profondeur", "document trop profondément imbriqué",
                     f"au plus {limits.max_depth} niveaux d'imbrication sont admis") from None
     finally:
         if loader is not None:
@@ -290,7 +140,7 @@ def _syntax_diagnostic(error: yaml.MarkedYAMLError, name: str) -> Diagnostic:
                       "guillemets et crochets refermés, « : » après chaque clé")
 
 
-def _fail(name: str, code: str, message: str, hint: str | None) -> InvalidInputError:
+def fail(name: str, code: str, message: str, hint: str | None) -> InvalidInputError:
     return InvalidInputError([Diagnostic(code, message, Location(name), hint)])
 
 
