@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 
 import charte_ia
 from charte_ia import Limits, Severite, Statut, Verdict
-from charte_ia.decision import ResultatRegle, verdict_of
+from charte_ia.decision import ResultatRegle
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.load import charter_from_document
 from charte_ia.model import Champ, TypeChamp
 from charte_ia.source import read_bytes
+from charte_ia.verdict import verdict_of
 from charte_ia.vocabulary import INCONNU
 from conftest import MINI_CHARTE, ROOT
 

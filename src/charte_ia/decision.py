@@ -5,19 +5,12 @@ the same charter, declaration and reference date always give the same bytes. Its
 Schema is published by ``charte-ia schema decision``. Keys are French, as everything a
 user or a tool reads.
 
-The verdict follows DESIGN §4, in this order:
-
-1. a ``bloquant`` rule ``non_conforme`` or ``erreur`` → ``non_conforme``;
-2. else a ``bloquant`` or ``majeur`` rule ``indetermine`` → ``incomplet``;
-3. else a ``majeur`` rule ``non_conforme`` or ``erreur``, or a ``mineur`` or ``info`` rule
-   ``erreur`` → ``conforme_avec_reserves`` (a broken rule never lets ``conforme`` through);
-4. else → ``conforme``.
+The verdict is computed by :mod:`charte_ia.verdict` (DESIGN §4).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
@@ -383,33 +376,3 @@ def decision_json_schema() -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": "urn:charte-ia:schema:decision:1", **schema,
             "title": f"Décision charte-ia ({FORMAT_DECISION})"}
-
-
-def verdict_of(results: Iterable[ResultatRegle]) -> tuple[Verdict, tuple[str, ...]]:
-    """Compute the verdict, and the ids of the rules that determine it (DESIGN §4)."""
-    results = list(results)
-
-    def ids(statuts: set[Statut], severites: set[Severite]) -> tuple[str, ...]:
-        return tuple(r.id for r in results if r.statut in statuts and r.severite in severites)
-
-    failing = {Statut.NON_CONFORME, Statut.ERREUR}
-    if blocking := ids(failing, {Severite.BLOQUANT}):
-        return Verdict.NON_CONFORME, blocking
-    if missing := ids({Statut.INDETERMINE}, {Severite.BLOQUANT, Severite.MAJEUR}):
-        return Verdict.INCOMPLET, missing
-    reserves = tuple(r.id for r in results
-                     if (r.statut in failing and r.severite is Severite.MAJEUR)
-                     or (r.statut is Statut.ERREUR and r.severite in {Severite.MINEUR, Severite.INFO}))
-    if reserves:
-        return Verdict.CONFORME_AVEC_RESERVES, reserves
-    return Verdict.CONFORME, ()
-
-
-def summarise(results: Iterable[ResultatRegle]) -> Resume:
-    """Count the rules per status."""
-    counts = {statut.value: 0 for statut in Statut}
-    total = 0
-    for result in results:
-        counts[result.statut.value] += 1
-        total += 1
-    return Resume(**counts, total=total)

@@ -25,8 +25,6 @@ from charte_ia.decision import (
     PaquetImporte,
     ResultatQualification,
     SuiviDerogation,
-    summarise,
-    verdict_of,
 )
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogations
@@ -35,6 +33,7 @@ from charte_ia.engine.contexte import Context, Tri, fields_of, qualifications_of
 from charte_ia.engine.derogations import apply_derogations
 from charte_ia.engine.manquants import MAX_PROBED_ANSWERS, MAX_PROBES, probe_answers, rank_missing
 from charte_ia.engine.regles import modification_of, rule_result
+from charte_ia.verdict import summarise, verdict_of
 from charte_ia.version import __version__
 
 __all__ = ["MAX_PROBED_ANSWERS", "MAX_PROBES", "Tri", "evaluate", "fields_of", "probe_answers",

@@ -17,7 +17,6 @@ from charte_ia.decision import (
     Statut,
     StatutApres,
     Verdict,
-    verdict_of,
 )
 from charte_ia.declaration import Declaration
 from charte_ia.engine.contexte import Context, Tri, fields_of, scope_expression
@@ -27,6 +26,7 @@ from charte_ia.model import (
     Severite,
     TypeChamp,
 )
+from charte_ia.verdict import verdict_of
 
 # --- Missing information ---------------------------------------------------------------------
 
