@@ -73,7 +73,7 @@ class ClauseCompilee:
     location: Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExceptionCompilee:
     """One exception of a rule, compiled."""
 
@@ -85,7 +85,7 @@ class ExceptionCompilee:
     location: Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Qualification:
     """A derived label, compiled; evaluated once per declaration, in charter order.
 
@@ -102,7 +102,7 @@ class Qualification:
     espace: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Provenance:
     """Where an imported rule comes from.
 
@@ -123,7 +123,7 @@ class Provenance:
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Modification:
     """One local change made by an importer to an imported rule or parameter.
 
@@ -147,7 +147,7 @@ class Modification:
     location: Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Regle:
     """Une règle compilée, après les surcharges des chartes qui l'importent.
 
@@ -216,7 +216,7 @@ class Regle:
         return (not self.verrouille) if written is None else written
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RegleDesactivee:
     """An imported rule an importer switched off, kept to be shown in every report."""
 
@@ -257,7 +257,7 @@ class PaquetLu:
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Charte:
     """Une charte compilée et fusionnée : chargée une fois, elle évalue autant de fiches qu'il faut.
 

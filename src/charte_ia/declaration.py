@@ -21,7 +21,7 @@ from charte_ia.validation import validate_document
 from charte_ia.vocabulary import INCONNU, Vocabulaire
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Declaration:
     """La fiche d'un projet d'IA, validée.
 
@@ -107,8 +107,8 @@ def build_declaration(document: Document, vocabulaire: Vocabulaire) -> Declarati
             if isinstance(value, str) and value in champ.en_attente:
                 pending.add(chemin)
     projet = data["projet"]
-    return Declaration(document, str(projet["id"]), str(projet["nom"]), valeurs,
-                       frozenset(inconnus), frozenset(pending), warnings)
+    return Declaration(document=document, id=str(projet["id"]), nom=str(projet["nom"]), valeurs=valeurs,
+                       inconnus=frozenset(inconnus), en_attente=frozenset(pending), avertissements=warnings)
 
 
 def _lookup(data: Any, chemin: str) -> Any:

@@ -155,7 +155,7 @@ def _report_for(reports: dict[str, Rapport], document: Document, jour: date, lim
     return reports[key]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ResultatExemple:
     """What an example written in a rule gave.
 
@@ -206,8 +206,16 @@ def example_results(charte: Charte, document: Document, jour: date) -> list[Resu
             day = exemple.date or jour
             result = evaluate(charte, declaration, day, classer_manquants=False).regle(regle.id)
             assert result is not None
-            results.append(ResultatExemple(regle.id, exemple.nom, day, exemple.attendu, result,
-                                           document.locate(where)))
+            results.append(
+                ResultatExemple(
+                    regle=regle.id,
+                    nom=exemple.nom,
+                    jour=day,
+                    attendu=exemple.attendu,
+                    resultat=result,
+                    location=document.locate(where),
+                )
+            )
     if problems:
         raise InvalidInputError(problems)
     return results
@@ -231,8 +239,17 @@ def _inline_declaration(document: Document, prefix: tuple[PathItem, ...], projet
               if path[:size] == prefix}
     keys = {("projet", *path[size:]): position for path, position in document.keys.items()
             if path[:size] == prefix}
-    return build_declaration(Document(document.name, data, document.sha256, values, keys, document.lines),
-                             charte.vocabulaire)
+    return build_declaration(
+        Document(
+            name=document.name,
+            data=data,
+            sha256=document.sha256,
+            values=values,
+            keys=keys,
+            lines=document.lines,
+        ),
+        charte.vocabulaire,
+    )
 
 
 def _run_test_file(reports: dict[str, Rapport], document: Document, jour: date, limits: Limits) -> None:

@@ -86,7 +86,7 @@ def units_of(documents: Sequence[Document], jour: date, limits: Limits) -> list[
     return units
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Use:
     """A rule or qualification that reads a field."""
 
@@ -122,8 +122,8 @@ class Catalogue:
                 direct = {"projet." + c for c in qualification.expression.chemins("projet")}
                 for chemin in sorted(fields_of(charte, qualification.expression, "")):
                     self.usages.setdefault(chemin, []).append(Use(
-                        unit, f"qualif.{qualification.id}", qualification.titre,
-                        f"{unit.dossier}/index.md#qualif-{qualification.id}", chemin in direct))
+                        unit=unit, nom=f"qualif.{qualification.id}", titre=qualification.titre,
+                        page=f"{unit.dossier}/index.md#qualif-{qualification.id}", direct=chemin in direct))
         for regle in unit.propres:
             direct = set()
             every: set[str] = set()
@@ -132,7 +132,14 @@ class Catalogue:
                 every |= fields_of(charte, expression, "")
             for chemin in sorted(every):
                 self.usages.setdefault(chemin, []).append(
-                    Use(unit, regle.id, regle.titre, unit.page(regle), chemin in direct))
+                    Use(
+                        unit=unit,
+                        nom=regle.id,
+                        titre=regle.titre,
+                        page=unit.page(regle),
+                        direct=chemin in direct,
+                    )
+                )
 
     def _added_by(self, chemin: str) -> Unit | None:
         """The pack or charter that adds this field to the vocabulary, if not the base one."""

@@ -79,12 +79,24 @@ def compile_charter(fichier: FichierCharte | FichierPaquet, document: Document,
         unique = list(dict.fromkeys(state.problems))
         raise InvalidInputError(sorted(unique, key=_diagnostic_order(document.name)))
     principes = {**state.principes, **meta.principes}
-    return Charte(meta, document.name, document.sha256, state.vocabulaire, state.parametres,
-                  tuple(state.qualifications), tuple(regles), state.portees, tuple(state.paquets),
-                  principes, tuple(state.modifications), tuple(state.desactivees),
-                  lieu_vigueur=document.locate(("charte", "en_vigueur")),
-                  lieux_parametres=state.lieux_parametres,
-                  est_paquet=isinstance(fichier, FichierPaquet), limites=limits)
+    return Charte(
+        meta=meta,
+        fichier=document.name,
+        sha256=document.sha256,
+        vocabulaire=state.vocabulaire,
+        parametres=state.parametres,
+        qualifications=tuple(state.qualifications),
+        regles=tuple(regles),
+        portees=state.portees,
+        paquets=tuple(state.paquets),
+        principes=principes,
+        modifications=tuple(state.modifications),
+        desactivees=tuple(state.desactivees),
+        lieu_vigueur=document.locate(("charte", "en_vigueur")),
+        lieux_parametres=state.lieux_parametres,
+        est_paquet=isinstance(fichier, FichierPaquet),
+        limites=limits,
+    )
 
 
 def _diagnostic_order(main: str) -> Any:
@@ -148,9 +160,16 @@ class Unit(ImportsStep, OverridesStep):
             portee = self.state.portees[self.espace]
             self.state.portees[self.espace] = replace(portee, qualifications=(*portee.qualifications, name))
             if expression is not None:
-                self.state.qualifications.append(Qualification(
-                    joindre(self.espace, name), qualification.titre, expression, qualification.references,
-                    self.document.locate(("qualifications", name), key=True), self.espace))
+                self.state.qualifications.append(
+                    Qualification(
+                        id=joindre(self.espace, name),
+                        titre=qualification.titre,
+                        expression=expression,
+                        references=qualification.references,
+                        location=self.document.locate(("qualifications", name), key=True),
+                        espace=self.espace,
+                    )
+                )
 
     def _rules(self) -> list[Regle]:
         compiled = []
@@ -184,12 +203,38 @@ class Unit(ImportsStep, OverridesStep):
         if len(self.state.problems) > before or message is None:
             return None
         location = self.document.locate(where)
-        provenance = (Provenance(self.auteur, self.version, self.espace, self.document.name, location.line,
-                                 self.document.sha256) if self.is_pack else None)
-        return Regle(joindre(self.espace, regle.id), regle.titre, regle.principe,
-                     tuple(sorted(regle.severite.items())), applicable, clauses,
-                     regle.exigence.combinaison, exceptions, message, remediation, regle.references,
-                     regle.en_vigueur, location, regle, self.espace, provenance, (), regle.verrouille)
+        provenance = (
+            Provenance(
+                paquet=self.auteur,
+                version=self.version,
+                espace=self.espace,
+                fichier=self.document.name,
+                ligne=location.line,
+                sha256=self.document.sha256,
+            )
+            if self.is_pack
+            else None
+        )
+        return Regle(
+            id=joindre(self.espace, regle.id),
+            titre=regle.titre,
+            principe=regle.principe,
+            severites=tuple(sorted(regle.severite.items())),
+            applicable_si=applicable,
+            clauses=clauses,
+            combinaison=regle.exigence.combinaison,
+            exceptions=exceptions,
+            message=message,
+            remediation=remediation,
+            references=regle.references,
+            en_vigueur=regle.en_vigueur,
+            location=location,
+            source=regle,
+            espace=self.espace,
+            provenance=provenance,
+            modifications=(),
+            verrouille=regle.verrouille,
+        )
 
     def _clauses(self, regle: RegleFichier, where: tuple[PathItem, ...]) -> tuple[ClauseCompilee, ...]:
         exigence = regle.exigence

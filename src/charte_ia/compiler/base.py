@@ -138,9 +138,16 @@ class UnitBase:
             path = (*at, number)
             condition = self._expression(exception.si, (*path, "si"), espace)
             if condition is not None:
-                compiled.append(ExceptionCompilee(exception.id, condition, exception.effet,
-                                                  exception.justification, exception.references,
-                                                  self.document.locate(path)))
+                compiled.append(
+                    ExceptionCompilee(
+                        id=exception.id,
+                        condition=condition,
+                        effet=exception.effet,
+                        justification=exception.justification,
+                        references=exception.references,
+                        location=self.document.locate(path),
+                    )
+                )
         return tuple(compiled)
 
     # -- expressions ------------------------------------------------------------------------

@@ -160,8 +160,15 @@ class ImportsStep(UnitBase):
         self.state.parametres[full] = merged
         portee.parametres[name] = merged
         since = "" if first == DEBUT_DES_TEMPS else f" à partir du {date_fr(first)}"
-        self.state.modifications.append(Modification(
-            f"param.{full}", "parametre",
-            f"paramètre « {full} » : {brief(valeur_au(old, first))} → "
-            f"{brief(nouvelles.valeurs[first])}{since}",
-            False, nouvelles.motif, self.auteur, self.document.locate(at, key=True)))
+        self.state.modifications.append(
+            Modification(
+                cible=f"param.{full}",
+                nature="parametre",
+                description=f"paramètre « {full} » : {brief(valeur_au(old, first))} → "
+                f"{brief(nouvelles.valeurs[first])}{since}",
+                assouplissement=False,
+                motif=nouvelles.motif,
+                auteur=self.auteur,
+                location=self.document.locate(at, key=True),
+            )
+        )

@@ -80,10 +80,27 @@ class OverridesStep(UnitBase):
                 continue
             del imported[full]
             location = self.document.locate(at)
-            self.state.desactivees.append(RegleDesactivee(full, regle.titre, desactivation.motif,
-                                                          self.auteur, regle.provenance, location))
-            self.state.modifications.append(Modification(full, "desactivation", "règle désactivée", True,
-                                                         desactivation.motif, self.auteur, location))
+            self.state.desactivees.append(
+                RegleDesactivee(
+                    id=full,
+                    titre=regle.titre,
+                    motif=desactivation.motif,
+                    auteur=self.auteur,
+                    provenance=regle.provenance,
+                    location=location,
+                )
+            )
+            self.state.modifications.append(
+                Modification(
+                    cible=full,
+                    nature="desactivation",
+                    description="règle désactivée",
+                    assouplissement=True,
+                    motif=desactivation.motif,
+                    auteur=self.auteur,
+                    location=location,
+                )
+            )
 
     def _unknown_rule(self, key: str, at: tuple[PathItem, ...], imported: dict[str, Regle]) -> None:
         relative = [r.removeprefix(self.espace + ".") if self.espace else r for r in imported]
@@ -134,9 +151,17 @@ class Override:
 
     def _change(self, nature: str, description: str, *, loosens: bool) -> None:
         written = "applicable_si" if nature == "applicabilite" else nature
-        self.changes.append(Modification(self.regle.id, nature, description, loosens, self.surcharge.motif,
-                                         self.unit.auteur,
-                                         self.unit.document.locate((*self.at, written), key=True)))
+        self.changes.append(
+            Modification(
+                cible=self.regle.id,
+                nature=nature,
+                description=description,
+                assouplissement=loosens,
+                motif=self.surcharge.motif,
+                auteur=self.unit.auteur,
+                location=self.unit.document.locate((*self.at, written), key=True),
+            )
+        )
 
     def _severity(self, regle: Regle, new: tuple[tuple[date, Severite], ...]) -> Regle:
         old = regle.severites

@@ -235,9 +235,14 @@ def supposing(charte: Charte, valeurs: dict[str, Any], jour: date, budget: cel.B
             expression gives ``None``.
         qualifications: The qualifications the expressions need (all when ``None``).
     """
-    document = Document("(supposition)", {}, "", {}, {})
-    context = Context.build(charte, Declaration(document, "", "", valeurs, frozenset()), jour,
-                             budget, seulement=qualifications)
+    document = Document(name="(supposition)", data={}, sha256="", values={}, keys={})
+    context = Context.build(
+        charte,
+        Declaration(document=document, id="", nom="", valeurs=valeurs, inconnus=frozenset()),
+        jour,
+        budget,
+        seulement=qualifications,
+    )
 
     def truth(expression: cel.Expression, espace: str) -> bool | None:
         return tri_of(context, expression, espace).valeur

@@ -97,6 +97,6 @@ def read_bytes(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Docume
             "donnez le fichier YAML de la charte ou de la fiche")])
     lines = tuple(text.splitlines())
     data, values, keys = parse_yaml(text, name, lines, limits)
-    return Document(name, data, hashlib.sha256(raw).hexdigest(), values, keys, lines)
-
-
+    return Document(
+        name=name, data=data, sha256=hashlib.sha256(raw).hexdigest(), values=values, keys=keys, lines=lines
+    )

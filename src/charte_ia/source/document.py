@@ -11,7 +11,7 @@ from charte_ia.diagnostics import Location, PathItem
 STDIN_NAME = "-"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Position:
     """Where a node starts in the file (1-based), and where its text content starts.
 
@@ -27,7 +27,7 @@ class Position:
     style: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Document:
     """A YAML file read into plain data, with the position of each node.
 

@@ -327,10 +327,14 @@ class _Builder:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         style = getattr(node, "style", None)
         if style in ("'", '"'):
-            return Position(line, column, line, column + 1, style)
+            return Position(
+                line=line, column=column, content_line=line, content_column=column + 1, style=style
+            )
         if style in ("|", ">"):
             content_line = line + 1
             text = self.lines[content_line - 1] if content_line <= len(self.lines) else ""
             indent = len(text) - len(text.lstrip(" "))
-            return Position(line, column, content_line, indent + 1, style)
-        return Position(line, column, line, column, style)
+            return Position(
+                line=line, column=column, content_line=content_line, content_column=indent + 1, style=style
+            )
+        return Position(line=line, column=column, content_line=line, content_column=column, style=style)

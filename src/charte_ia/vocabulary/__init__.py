@@ -35,7 +35,7 @@ __all__ = ["INCONNU", "Vocabulaire", "build_vocabulary", "check_value", "default
 _VOCABULARY_FILE = "fiche-projet-ia-2.yaml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Vocabulaire:
     """La liste typée des champs de la fiche, et le modèle de validation qui en est tiré.
 
@@ -111,8 +111,14 @@ class Vocabulaire:
         if problems:
             raise InvalidInputError(problems)
         everything = (*self.champs.values(), *added.values())
-        return Vocabulaire(self.id, self.titre, self.sections, {c.chemin: c for c in everything},
-                           _groups(everything), declaration_model(everything))
+        return Vocabulaire(
+            id=self.id,
+            titre=self.titre,
+            sections=self.sections,
+            champs={c.chemin: c for c in everything},
+            groupes=_groups(everything),
+            model=declaration_model(everything),
+        )
 
     def json_schema(self) -> dict[str, Any]:
         """Le schéma JSON (draft 2020-12) d'un fichier de fiche, pour l'autocomplétion dans un éditeur."""
@@ -143,8 +149,14 @@ def build_vocabulary(document: Document) -> Vocabulaire:
     fichier = validate_document(FichierVocabulaire, document)
     _check_consistency(fichier, document)
     champs = {c.chemin: c for c in fichier.champs}
-    return Vocabulaire(fichier.id, fichier.titre, fichier.sections, champs, _groups(fichier.champs),
-                       declaration_model(fichier.champs))
+    return Vocabulaire(
+        id=fichier.id,
+        titre=fichier.titre,
+        sections=fichier.sections,
+        champs=champs,
+        groupes=_groups(fichier.champs),
+        model=declaration_model(fichier.champs),
+    )
 
 
 def _groups(champs: Iterable[Champ]) -> frozenset[str]:
