@@ -28,7 +28,7 @@ from charte_ia.charter import Charte, Regle
 from charte_ia.decision import Decision, ResultatRegle, Statut
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem, did_you_mean, nombre_fr
-from charte_ia.engine import evaluate
+from charte_ia.engine import evaluate, evaluate_rule
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.load import charter_from_document, load_declaration
 from charte_ia.model import FORMAT_FICHE, FrozenModel, IsoDate, StatutAttendu, Texte
@@ -204,8 +204,7 @@ def example_results(charte: Charte, document: Document, jour: date) -> list[Resu
                 problems.extend(error.diagnostics)
                 continue
             day = exemple.date or jour
-            result = evaluate(charte, declaration, day, classer_manquants=False).regle(regle.id)
-            assert result is not None
+            result = evaluate_rule(charte, declaration, day, regle)
             results.append(
                 ResultatExemple(
                     regle=regle.id,

@@ -13,9 +13,8 @@ import click
 
 from charte_ia import api
 from charte_ia.charter import Charte
-from charte_ia.cli import francais
-from charte_ia.cli import interactif as prompts
-from charte_ia.cli.francais import Choix, DateISO, UsageFrancais
+from charte_ia.cli.francais import Choix, DateISO, UsageFrancais, install
+from charte_ia.cli.interactif import ask_all, save_completed
 from charte_ia.cli.terminal import (
     EXIT_INVALID,
     EXIT_NON_CONFORME,
@@ -34,7 +33,7 @@ from charte_ia.report.text import TITRES_VERDICT, question_lines
 from charte_ia.tester import summary as test_summary
 from charte_ia.version import __version__
 
-francais.install()  # before the options below are built: click translates some names when they are
+install()  # before the options below are built: click translates some names when they are
 _HELP = {"help_option_names": ["-h", "--aide", "--help"], "max_content_width": 100}
 _CHARTE = click.option("--charte", "-c", "charte_path", required=True, metavar="CHARTE",
                        help="Fichier YAML de la charte (ou d'un paquet de règles).")
@@ -183,9 +182,9 @@ def completer(*, declaration_path: str, charte_path: str, jour: date | None,
         sys.exit(exit_code(decision))
     if declaration_path == "-" and sortie is None:
         raise UsageFrancais("avec une fiche lue sur l'entrée standard, --sortie est obligatoire")
-    decision = prompts.ask_all(session, decision)
+    decision = ask_all(session, decision)
     if session.answers:
-        prompts.save(declaration_path, sortie, session)
+        save_completed(declaration_path, sortie, session)
     sys.exit(exit_code(decision))
 
 

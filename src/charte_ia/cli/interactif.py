@@ -82,7 +82,7 @@ def _confirm(question: str) -> bool:
         echo("Répondez o (oui) ou n (non).")
 
 
-def save(declaration_path: str, sortie: str | None, session: Questionnaire) -> None:
+def save_completed(declaration_path: str, sortie: str | None, session: Questionnaire) -> None:
     """Write the completed declaration; an existing file is replaced only once confirmed.
 
     Without an answer (or with a closed input), nothing is written: the declaration the

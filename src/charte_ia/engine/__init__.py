@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import date
 
 from charte_ia import cel
-from charte_ia.charter import Charte
+from charte_ia.charter import Charte, Gabarit, Regle
 from charte_ia.decision import (
     Decision,
     IdentiteCharte,
@@ -24,20 +24,39 @@ from charte_ia.decision import (
     Moteur,
     PaquetImporte,
     ResultatQualification,
+    ResultatRegle,
     SuiviDerogation,
 )
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogations
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, date_fr
-from charte_ia.engine.contexte import Context, Tri, fields_of, qualifications_of, scope_expression, supposing
+from charte_ia.engine.contexte import (
+    Context,
+    Tri,
+    expressions_of,
+    fields_of,
+    qualifications_of,
+    scope_expression,
+    supposing,
+)
 from charte_ia.engine.derogations import apply_derogations
 from charte_ia.engine.manquants import MAX_PROBED_ANSWERS, MAX_PROBES, probe_answers, rank_missing
 from charte_ia.engine.regles import modification_of, rule_result
 from charte_ia.verdict import summarise, verdict_of
 from charte_ia.version import __version__
 
-__all__ = ["MAX_PROBED_ANSWERS", "MAX_PROBES", "Tri", "evaluate", "fields_of", "probe_answers",
-           "qualifications_of", "scope_expression", "supposing"]
+__all__ = [
+    "MAX_PROBED_ANSWERS",
+    "MAX_PROBES",
+    "Tri",
+    "evaluate",
+    "evaluate_rule",
+    "fields_of",
+    "probe_answers",
+    "qualifications_of",
+    "scope_expression",
+    "supposing",
+]
 
 
 def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
@@ -90,6 +109,28 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
         derogations=tuple(suivi),
         informations_manquantes=rank_missing(context, results, verdict) if classer_manquants else (),
     )
+
+
+def evaluate_rule(charte: Charte, declaration: Declaration, jour: date, regle: Regle) -> ResultatRegle:
+    """Le résultat d'une seule règle, sans évaluer les autres (les exemples d'une règle).
+
+    Seules les qualifications que la règle lit, directement ou non, sont calculées ; le
+    résultat est celui que donnerait :func:`evaluate` pour cette règle, le budget de la
+    décision n'étant dépensé que par elle.
+
+    Raises:
+        InvalidInputError: La charte n'est pas en vigueur le jour ``jour``.
+    """
+    _check_in_force(charte, jour)
+    expressions = list(expressions_of(regle))
+    for holder in (regle, *regle.clauses, *regle.exceptions):  # messages may read qualifications too
+        messages = [value for value in vars(holder).values() if isinstance(value, Gabarit)]
+        expressions += [e for message in messages for e in message.expressions]
+    needed: set[str] = set()
+    for expression in expressions:
+        needed |= qualifications_of(charte, expression, regle.espace)
+    context = Context.build(charte, declaration, jour, cel.Budget.of(charte.limites), seulement=needed)
+    return rule_result(context, regle)
 
 
 def _qualifications(context: Context) -> tuple[ResultatQualification, ...]:
