@@ -169,7 +169,9 @@ def test_help_is_in_french(run: Callable[..., Run]) -> None:
     assert "[obligatoire]" in result.out
     assert "[par défaut : texte]" in result.out
     assert "Afficher cette aide et quitter." in result.out
-    assert "Commandes:" in run("--aide").out
+    general = run("--aide").out
+    assert "Commandes:" in general
+    assert "..." not in general  # each command described by its whole first sentence
 
 
 def test_no_output_file_is_written_for_invalid_input(run: Callable[..., Run],

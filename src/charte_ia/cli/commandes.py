@@ -13,7 +13,7 @@ import click
 
 from charte_ia import api
 from charte_ia.charter import Charte
-from charte_ia.cli.francais import Choix, DateISO, UsageFrancais, install
+from charte_ia.cli.francais import Choix, DateISO, UsageFrancais, catalogue, install
 from charte_ia.cli.interactif import ask_all, save_completed
 from charte_ia.cli.terminal import (
     EXIT_INVALID,
@@ -41,7 +41,18 @@ _DEROGATIONS = click.option("--derogations", "derogations_path", default=None, m
                             help="Dérogations accordées par le comité d'éthique (fichier derogations/2).")
 
 
-@click.group(context_settings=_HELP, subcommand_metavar="COMMANDE [ARGUMENTS]...")
+class _Groupe(click.Group):
+    """The list of commands shows the whole first sentence of each, wrapped, never cut short."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(90)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section(catalogue().gettext("Commands")):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Groupe, context_settings=_HELP, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 @click.version_option(__version__, "-V", "--version", message="charte-ia %(version)s",
                       help="Afficher la version et quitter.")
 @click.pass_context
