@@ -75,6 +75,7 @@ def test_example_gives_its_recorded_decision(run: Callable[..., Run], path: Path
         assert ranked[: len(attendu["manquants"])] == attendu["manquants"]
 
 
+@pytest.mark.no_cover  # the shipped content, at volume: what it runs is measured by other tests
 def test_tester_passes_on_every_shipped_pack_and_charter_with_full_coverage(run: Callable[..., Run]) -> None:
     files = [*sorted((ROOT / "regles").glob("*.yaml")), *sorted((ROOT / "chartes").glob("*.yaml")),
              *TESTS_CHARTES]
@@ -84,6 +85,7 @@ def test_tester_passes_on_every_shipped_pack_and_charter_with_full_coverage(run:
     assert "couverture 100 % de 22 règles" in result.out  # reglement-ia
 
 
+@pytest.mark.no_cover  # the shipped content, at volume: what it runs is measured by other tests
 def test_valider_passes_strictly_on_every_shipped_pack_and_charter(run: Callable[..., Run]) -> None:
     files = [*sorted((ROOT / "regles").glob("*.yaml")), *sorted((ROOT / "chartes").glob("*.yaml"))]
     result = run("valider", *files, "--strict", "--date", "2026-11-22")

@@ -47,6 +47,7 @@ def _mutated(rng: random.Random, value: Any, depth: int = 0) -> Any:
     return value
 
 
+@pytest.mark.no_cover  # many generated inputs: the code they run is measured by the other tests
 def test_one_charter_evaluated_from_many_threads_decides_as_sequentially() -> None:
     charte = charte_ia.load_charter(CHARTE)
     declarations = list(enumerate(_variants(charte, 24)))
