@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from charte_ia.diagnostics import InvalidInputError
 from charte_ia.limits import DEFAULT_LIMITS
 from charte_ia.source import read_bytes
+from conftest import ROOT
 
 
 def _codes(raw: bytes) -> list[str]:
@@ -67,3 +70,49 @@ def test_syntax_error_message_is_french() -> None:
     with pytest.raises(InvalidInputError) as refused:
         read_bytes(b"a: b: c\n", "f.yaml")
     assert refused.value.diagnostics[0].message == "syntaxe YAML invalide : « : » inattendu"
+
+
+# --- libyaml and PyYAML read alike ---------------------------------------------------------------
+
+def _reference(text: str) -> object:
+    """What PyYAML's own scanner gives for a text: the data and positions, or the diagnostics."""
+    from charte_ia.source import parse
+
+    lines = tuple(text.splitlines())
+    try:
+        return parse._parse_with(parse._BoundedLoader, text, "f.yaml", lines, DEFAULT_LIMITS)
+    except InvalidInputError as error:
+        return [str(d) for d in error.diagnostics]
+
+
+def _read(text: str) -> object:
+    from charte_ia.source import parse
+
+    try:
+        return parse.parse_yaml(text, "f.yaml", tuple(text.splitlines()), DEFAULT_LIMITS)
+    except InvalidInputError as error:
+        return [str(d) for d in error.diagnostics]
+
+
+YAML_FILES = sorted(p for pattern in ("src/charte_ia/**/*.yaml", "exemples/*.yaml", "tests/**/*.yaml")
+                    for p in ROOT.glob(pattern))
+
+
+def test_every_yaml_file_of_the_repository_reads_the_same_through_libyaml() -> None:
+    assert len(YAML_FILES) > 100
+    for path in YAML_FILES:
+        text = path.read_text(encoding="utf-8", errors="replace").removeprefix("\ufeff")
+        assert _read(text) == _reference(text), path
+
+
+_YAML_PIECES = st.sampled_from([
+    "a", "b:", " ", "  ", "\n", "- ", "-", ":", "'", '"', "[", "]", "{", "}", ",", "#", "&x ", "*x", "&", "*",
+    "!!str ", "!x ", "!", "|", ">", "|-", ">+", "|2", "? ", "---", "...", "1", "0x1", "true", "~", "\t",
+    "\\", "é", "%YAML 1.1\n", "%", "@", "`", "\u00a0", "\x85", "\n  ", "x: y", "k:\n  - v", "'a''b'",
+    '"\\u00e9"'])
+
+
+@given(st.lists(_YAML_PIECES, max_size=40).map("".join))
+def test_any_text_reads_as_pyyaml_reads_it(text: str) -> None:
+    """The fast scanner never accepts what PyYAML refuses, nor reads anything otherwise."""
+    assert _read(text) == _reference(text)

@@ -7,13 +7,21 @@ import re
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import Reader
+from yaml.resolver import Resolver
 
 from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, PathItem
 from charte_ia.limits import Limits
 from charte_ia.source.document import Position
 
+_CPARSER: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None) if yaml.__with_libyaml__ else None
+"""libyaml's scanner and parser, which PyYAML's wheels ship with (``None`` in a build without it)."""
+_READ_APART = re.compile(r"\t|[|>][-+0-9]*#")
+"""What libyaml accepts and PyYAML refuses: a tabulation, a comment glued to a block scalar's
+header (``|#``). Found by comparing the two on generated texts (``tests/test_source.py``)."""
 _STANDARD = "tag:yaml.org,2002:"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _INTEGER = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
@@ -50,15 +58,36 @@ def size_fr(octets: int) -> str:
     return f"{octets} octets"
 
 
-def parse_yaml(text: str, name: str, lines: tuple[str, ...], limits: Limits
-           ) -> tuple[Any, dict[tuple[PathItem, ...], Position], dict[tuple[PathItem, ...], Position]]:
-    loader: _BoundedLoader | None = None
+Parsed = tuple[Any, dict[tuple[PathItem, ...], Position], dict[tuple[PathItem, ...], Position]]
+
+
+def parse_yaml(text: str, name: str, lines: tuple[str, ...], limits: Limits) -> Parsed:
+    """The data of a YAML text, with the position of every key and value.
+
+    A text is scanned by libyaml (C) when PyYAML has it, about ten times faster than PyYAML's
+    own scanner; the nodes are composed, bounded and built by the same Python code either way.
+    Any problem met on the fast path — or what the two read differently: a character PyYAML
+    refuses, a tabulation, a comment glued to ``|`` or ``>``, an empty value — sends the text
+    to PyYAML's own scanner, so that every value, position and diagnostic is the reference
+    one, word for word.
+    """
+    if _CPARSER is not None and not _READ_APART.search(text) and not Reader.NON_PRINTABLE.search(text):
+        try:
+            return _parse_with(_FastBoundedLoader, text, name, lines, limits)
+        except (InvalidInputError, yaml.YAMLError, RecursionError, _ReferenceNeededError):
+            pass  # said again, as PyYAML says it
+    return _parse_with(_BoundedLoader, text, name, lines, limits)
+
+
+def _parse_with(kind: type[_BoundedLoader] | type[_FastBoundedLoader], text: str, name: str,
+                lines: tuple[str, ...], limits: Limits) -> Parsed:
+    loader: _BoundedLoader | _FastBoundedLoader | None = None
     try:
-        loader = _BoundedLoader(text, name, limits)  # checks every character at once
+        loader = kind(text, name, limits)  # PyYAML's reader checks every character at once
         nodes: list[Node] = []
         while loader.check_node():
             if nodes:  # a second document: stop before reading it
-                mark = loader.peek_event().start_mark  # type: ignore[no-untyped-call]
+                mark = loader.peek_event().start_mark
                 raise InvalidInputError([Diagnostic(
                     "yaml-plusieurs-documents", "le fichier contient plusieurs documents YAML",
                     _marked(name, mark),
@@ -83,6 +112,8 @@ def parse_yaml(text: str, name: str, lines: tuple[str, ...], limits: Limits
     finally:
         if loader is not None:
             loader.dispose()
+    if kind is _FastBoundedLoader and nodes and _has_empty_scalar(nodes[0]):
+        raise _ReferenceNeededError
     builder = _Builder(name, lines, limits)
     data = builder.build(nodes[0], ()) if nodes else None
     if builder.problems:
@@ -157,23 +188,49 @@ def _too_deep(limits: Limits, location: Location) -> InvalidInputError:
         f"au plus {limits.max_depth} niveaux d'imbrication sont admis")])
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, stopped as soon as a document gets too deep or too large.
+class _ReferenceNeededError(Exception):
+    """libyaml and PyYAML place an empty value differently: PyYAML's place is the reference."""
+
+
+def _has_empty_scalar(root: Node) -> bool:
+    """Whether a document holds an empty plain value (``clé:`` with nothing after it)."""
+    pending, seen = [root], set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:  # an alias: already looked at
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if node.value == "" and not node.style:
+                return True
+        elif isinstance(node, MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+        else:
+            pending.extend(node.value)
+    return False
+
+
+class _Bounds:
+    """Stop composing as soon as a document gets too deep or too large.
 
     The checks run while the file is parsed (before any value is built), so an endless
     nesting of brackets or a file of a million keys costs a fraction of a second, and the
     parser's own recursion never reaches the interpreter's limit.
     """
 
-    def __init__(self, text: str, name: str, limits: Limits) -> None:
-        super().__init__(text)
+    file_name: str
+    limits: Limits
+    depth: int
+    count: int
+
+    def bound(self, name: str, limits: Limits) -> None:
         self.file_name = name
         self.limits = limits
         self.depth = 0
         self.count = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        mark = self.peek_event().start_mark  # type: ignore[attr-defined]
         self.count += 1
         if self.count > self.limits.max_nodes:
             raise _too_many_nodes(self.limits, _marked(self.file_name, mark))
@@ -181,9 +238,28 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self.depth > self.limits.max_depth + 1:
                 raise _too_deep(self.limits, _marked(self.file_name, mark))
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
         finally:
             self.depth -= 1
+
+
+class _BoundedLoader(_Bounds, yaml.SafeLoader):
+    """PyYAML's safe loader, in pure Python, bounded: the reference, and every diagnostic."""
+
+    def __init__(self, text: str, name: str, limits: Limits) -> None:
+        yaml.SafeLoader.__init__(self, text)
+        self.bound(name, limits)
+
+
+class _FastBoundedLoader(_Bounds, Composer, _CPARSER or Reader, SafeConstructor, Resolver):  # type: ignore[misc]
+    """libyaml's scanner and parser under PyYAML's own composer, bounded in the same way."""
+
+    def __init__(self, text: str, name: str, limits: Limits) -> None:
+        _CPARSER.__init__(self, text)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        self.bound(name, limits)
 
 
 class _Builder:
@@ -325,7 +401,7 @@ class _Builder:
 
     def _position(self, node: Node) -> Position:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
-        style = getattr(node, "style", None)
+        style = getattr(node, "style", None) or None  # libyaml says "" where PyYAML says None
         if style in ("'", '"'):
             return Position(
                 line=line, column=column, content_line=line, content_column=column + 1, style=style
