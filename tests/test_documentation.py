@@ -138,3 +138,13 @@ def test_every_limit_is_documented_with_its_variable_and_default() -> None:
         default = f"{getattr(DEFAULT_LIMITS, name):,}".replace(",", " ")
         assert f"| `{variable}` | {default} |" in commandes, variable
         assert f"`{variable}`" in securite, variable
+
+
+def test_the_version_is_the_one_installed_and_the_format_names_are_the_registry() -> None:
+    from importlib.metadata import version
+
+    from charte_ia.report import FORMATS, NOMS
+    from charte_ia.version import __version__
+
+    assert __version__ == version("charte-ia")
+    assert tuple(sorted(FORMATS)) == NOMS

@@ -169,3 +169,27 @@ def test_interruptions_exit_with_the_shell_codes_and_leave_no_temporary_file(
     assert out == ""
     assert sorted(p.name for p in folder.iterdir()) == ["2026-chatbot-etat-civil.html",
                                                         "2026-chatbot-etat-civil.json"]
+
+
+def test_the_cel_parser_is_kept_in_a_private_cache_and_decides_the_same(tmp_path: Path) -> None:
+    """The analysed CEL grammar is kept between runs, only in a folder no one else can write to."""
+    fiche, charte = ROOT / "exemples" / "traduction-accueil.yaml", ROOT / "chartes" / "commune-modele.yaml"
+    command = [sys.executable, "-m", "charte_ia", "verifier", str(fiche), "--charte", str(charte),
+               "--date", "2026-11-22", "-f", "json"]
+    cache = tmp_path / "cache"
+
+    def run(folder: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, capture_output=True, text=True, check=False,
+                              env={**os.environ, "CHARTE_IA_CACHE": folder})
+
+    without = run("")
+    first, second = run(str(cache)), run(str(cache))
+    assert without.returncode == first.returncode == second.returncode == 0
+    assert without.stdout == first.stdout == second.stdout
+    assert (cache / "analyseur-cel.lark").is_file()
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    shared = tmp_path / "partage"
+    shared.mkdir()
+    shared.chmod(0o777)  # anyone could plant a file here: never used
+    assert run(str(shared)).stdout == without.stdout
+    assert list(shared.iterdir()) == []

@@ -15,22 +15,50 @@ Le chargement lève :class:`InvalidInputError`, qui porte chaque problème local
 l'évaluation ne lève jamais d'exception pour une règle cassée : son statut est ``erreur``.
 """
 
-from charte_ia.charter import Charte, Regle
-from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
-from charte_ia.declaration import Declaration
-from charte_ia.derogation import Derogations
-from charte_ia.diagnostics import (
-    CharteIAError,
-    Diagnostic,
-    InvalidInputError,
-    Location,
-)
-from charte_ia.engine import evaluate
-from charte_ia.limits import Limits
-from charte_ia.load import load_charter, load_declaration, load_derogations
-from charte_ia.model import Severite
+from typing import TYPE_CHECKING, Any
+
 from charte_ia.version import __version__
-from charte_ia.vocabulary import Vocabulaire, default_vocabulary
+
+if TYPE_CHECKING:
+    from charte_ia.charter import Charte, Regle
+    from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
+    from charte_ia.declaration import Declaration
+    from charte_ia.derogation import Derogations
+    from charte_ia.diagnostics import (
+        CharteIAError,
+        Diagnostic,
+        InvalidInputError,
+        Location,
+    )
+    from charte_ia.engine import evaluate
+    from charte_ia.limits import Limits
+    from charte_ia.load import load_charter, load_declaration, load_derogations
+    from charte_ia.model import Severite
+    from charte_ia.vocabulary import Vocabulaire, default_vocabulary
+
+_LIEUX = {
+    "Charte": "charte_ia.charter",
+    "CharteIAError": "charte_ia.diagnostics",
+    "Decision": "charte_ia.decision",
+    "Declaration": "charte_ia.declaration",
+    "Derogations": "charte_ia.derogation",
+    "Diagnostic": "charte_ia.diagnostics",
+    "InvalidInputError": "charte_ia.diagnostics",
+    "Limits": "charte_ia.limits",
+    "Location": "charte_ia.diagnostics",
+    "Regle": "charte_ia.charter",
+    "ResultatRegle": "charte_ia.decision",
+    "Severite": "charte_ia.model",
+    "Statut": "charte_ia.decision",
+    "Verdict": "charte_ia.decision",
+    "Vocabulaire": "charte_ia.vocabulary",
+    "default_vocabulary": "charte_ia.vocabulary",
+    "evaluate": "charte_ia.engine",
+    "load_charter": "charte_ia.load",
+    "load_declaration": "charte_ia.load",
+    "load_derogations": "charte_ia.load",
+}
+"""Where each public name lives: imported on first use, so that ``import charte_ia`` costs nothing."""
 
 __all__ = [
     "Charte",
@@ -55,3 +83,18 @@ __all__ = [
     "load_declaration",
     "load_derogations",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LIEUX.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib  # noqa: PLC0415 - only when a name is first asked for
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LIEUX})

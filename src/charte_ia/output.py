@@ -147,3 +147,26 @@ class ReportNames:
             stem = f"{base}-{number}"
         self._taken.add(stem.lower())
         return stem
+
+
+def cache_folder() -> Path | None:
+    """Where charte-ia keeps what it computes once for every run (the CEL parser), or ``None``.
+
+    ``CHARTE_IA_CACHE`` names the folder; empty, it turns the cache off. By default:
+    ``$XDG_CACHE_HOME/charte-ia``, or ``~/.cache/charte-ia``. The folder is created private
+    (0700); one that another user could write to is never used, nor one that cannot be made.
+    """
+    setting = os.environ.get("CHARTE_IA_CACHE")
+    if setting == "":
+        return None
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(setting) if setting else Path(home) / "charte-ia"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = folder.stat()
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        return None
+    foreign = hasattr(os, "getuid") and status.st_uid != os.getuid()
+    if foreign or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return folder

@@ -1,8 +1,7 @@
-"""The installed version of charte-ia, read once from the package metadata."""
+"""The version of charte-ia: its one source (``pyproject.toml`` reads it from here).
 
-from importlib.metadata import PackageNotFoundError, version
+A constant, not a lookup in the installed metadata: ``charte-ia --version`` and ``--aide``
+start without loading :mod:`importlib.metadata`.
+"""
 
-try:
-    __version__ = version("charte-ia")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+__version__ = "0.1.0"

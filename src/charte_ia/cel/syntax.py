@@ -6,12 +6,16 @@ import re
 import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import celpy
+import lark
+from celpy import celparser
 from celpy.celparser import CELParseError
 
 from charte_ia.limits import DEFAULT_LIMITS, Limits
+from charte_ia.output import cache_folder
 
 MAX_NODES = 2_000
 """Largest syntax tree accepted, in nodes."""
@@ -25,15 +29,46 @@ LOCK = threading.Lock()
 
 
 def environment() -> Any:
+    """A cel-python environment; its parser is read from the cache when there is one."""
     limit = sys.getrecursionlimit()
     try:
+        _parser_from_cache()
         return celpy.Environment()
     finally:
         sys.setrecursionlimit(limit)
 
 
-with LOCK:
-    ENV = environment()
+def _parser_from_cache() -> None:
+    """Give cel-python its parser, built as cel-python builds it, through lark's own cache.
+
+    Building the parser analyses the CEL grammar: a third of a second at every start of the
+    command. lark keeps the analysed grammar in a file named after the grammar, the options and
+    lark's version (the user's private cache folder, :func:`~charte_ia.output.cache_folder`),
+    and checks that digest before using it; without a folder, cel-python builds its parser.
+    """
+    folder = cache_folder()
+    if folder is None or celparser.CELParser.CEL_PARSER is not None:
+        return
+    grammar = (Path(celparser.__file__).parent / "cel.lark").read_text(encoding="utf-8")
+    celparser.CELParser.CEL_PARSER = lark.Lark(  # the options of celparser.CELParser, word for word
+        grammar, parser="lalr", start="expr", debug=True, g_regex_flags=re.M,
+        lexer_callbacks={"IDENT": celparser.CELParser.ambiguous_literals}, propagate_positions=True,
+        maybe_placeholders=False, priority="invert", tree_class=lark.Tree,
+        cache=str(folder / "analyseur-cel.lark"))
+
+
+_ENVIRONMENTS: list[Any] = []
+
+
+def shared_environment() -> Any:
+    """The one cel-python environment of the process, built on first use (call it under :data:`LOCK`).
+
+    Building it builds cel-python's parser, a third of a second: a command that compiles no
+    expression (``--aide``, ``--version``, ``schema``) never pays for it.
+    """
+    if not _ENVIRONMENTS:
+        _ENVIRONMENTS.append(environment())
+    return _ENVIRONMENTS[0]
 
 
 class CelSyntaxError(Exception):
@@ -116,13 +151,13 @@ def compile_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> Expression
     _check_text(text, limits)
     with LOCK:  # cel-python's parser is a process-wide singleton
         try:
-            tree = ENV.compile(text)
+            tree = shared_environment().compile(text)
         except CELParseError as error:
             raise _syntax_error(text, error) from None
         except RecursionError:
             raise CelSyntaxError("expression trop imbriquée",
                                  hint="découpez-la en clauses ou en qualifications") from None
-        program = ENV.program(tree)
+        program = shared_environment().program(tree)
     references = _Walker(limits).references(tree)
     return Expression(text, references, program)
 

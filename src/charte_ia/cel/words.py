@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from charte_ia.cel.syntax import ENV, LOCK, Expression, name_chain
+from charte_ia.cel.syntax import LOCK, Expression, name_chain, shared_environment
 
 Nommer = Callable[[str], str | None]
 """Gives the French label of a dotted name (``projet.x``, ``qualif.y``, ``param.z``), if known."""
@@ -32,7 +32,7 @@ def in_words(expression: Expression, nommer: Nommer) -> str:
     construct is quoted as code between backquotes.
     """
     with LOCK:
-        tree = ENV.compile(expression.source)
+        tree = shared_environment().compile(expression.source)
     return _Words(expression.source, nommer).phrase(tree)[0]
 
 

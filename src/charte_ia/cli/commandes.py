@@ -1,4 +1,8 @@
-"""The commands: options → one call to :mod:`charte_ia.api` → what is printed → exit code."""
+"""The commands: options → one call to :mod:`charte_ia.api` → what is printed → exit code.
+
+The library is imported inside each command, when it runs: ``charte-ia --aide`` and
+``--version`` load click and this file only.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,11 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from charte_ia import api
-from charte_ia.charter import Charte
 from charte_ia.cli.francais import Choix, DateISO, UsageFrancais, catalogue, install
-from charte_ia.cli.interactif import ask_all, save_completed
 from charte_ia.cli.terminal import (
     EXIT_INVALID,
     EXIT_NON_CONFORME,
@@ -25,13 +27,13 @@ from charte_ia.cli.terminal import (
     print_diagnostics,
     worst,
 )
-from charte_ia.decision import Decision
 from charte_ia.limits import Limits
-from charte_ia.load import load_charter, load_declaration
-from charte_ia.report import FORMATS
-from charte_ia.report.text import TITRES_VERDICT, question_lines
-from charte_ia.tester import summary as test_summary
+from charte_ia.report import NOMS
 from charte_ia.version import __version__
+
+if TYPE_CHECKING:
+    from charte_ia.charter import Charte
+    from charte_ia.decision import Decision
 
 install()  # before the options below are built: click translates some names when they are
 _HELP = {"help_option_names": ["-h", "--aide", "--help"], "max_content_width": 100}
@@ -69,6 +71,8 @@ def cli(ctx: click.Context) -> None:
 @contextlib.contextmanager
 def _as_usage_error() -> Iterator[None]:
     """A request the application layer cannot serve is a usage error of the command (exit 3)."""
+    from charte_ia import api
+
     try:
         yield
     except api.InvalidRequestError as error:
@@ -88,7 +92,7 @@ def _limits() -> Limits:
               help="Fichier YAML de la charte à appliquer.")
 @click.option("--date", "jour", type=DateISO(), default=None,
               help="Date de référence (par défaut : aujourd'hui).")
-@click.option("--format", "-f", "formats", type=Choix(sorted(FORMATS)), default=["texte"], multiple=True,
+@click.option("--format", "-f", "formats", type=Choix(NOMS), default=["texte"], multiple=True,
               show_default=True, help="Format du résultat ; répétable (--format html --format sarif).")
 @click.option("--sortie", "-o", default=None, metavar="CHEMIN",
               help="Fichier où écrire le résultat, ou dossier (indispensable avec plusieurs formats) : un "
@@ -104,6 +108,10 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
 
     FICHE est un fichier YAML de fiche projet IA (« - » lit l'entrée standard).
     """
+    from charte_ia import api
+    from charte_ia.load import load_charter
+    from charte_ia.report import FORMATS
+
     formats = tuple(dict.fromkeys(formats))
     if sortie is None and len(formats) > 1:
         raise UsageFrancais("plusieurs formats demandent un dossier de sortie : --sortie DOSSIER")
@@ -157,6 +165,9 @@ def expliquer(*, regle_id: str | None, charte_path: str, jour: date | None) -> N
     locales (les assouplissements avec leur motif), les paramètres et les qualifications.
     REGLE peut s'écrire sans son espace (TRA-01 pour communs.TRA-01) s'il n'y a pas d'ambiguïté.
     """
+    from charte_ia import api
+    from charte_ia.load import load_charter
+
     charte = load_charter(charte_path, limits=_limits())
     with _as_usage_error():
         echo(api.explain(charte, regle_id, jour or date.today()), nl=False)
@@ -182,6 +193,10 @@ def completer(*, declaration_path: str, charte_path: str, jour: date | None,
     Avec --interactif, les questions sont posées dans l'ordre ; la décision est recalculée
     après chaque réponse et la fiche complétée est enregistrée sans perdre ses commentaires.
     """
+    from charte_ia import api
+    from charte_ia.cli.interactif import ask_all, save_completed
+    from charte_ia.load import load_charter, load_declaration
+
     charte = load_charter(charte_path, limits=_limits())
     derogations = api.open_derogations(derogations_path, charte)
     declaration = load_declaration(declaration_path, vocabulaire=charte.vocabulaire, limits=charte.limites)
@@ -200,6 +215,8 @@ def completer(*, declaration_path: str, charte_path: str, jour: date | None,
 
 
 def _questions(decision: Decision) -> str:
+    from charte_ia.report.text import TITRES_VERDICT, question_lines
+
     lines = [f"Décision : {TITRES_VERDICT[decision.verdict]} — {decision.declaration.nom}"]
     if not decision.informations_manquantes:
         lines.append("Aucune information ne manque pour décider.")
@@ -224,6 +241,8 @@ def valider(*, chartes: tuple[str, ...], jour: date | None, strict: bool) -> Non
     douze mois, valeur datée jamais en vigueur, règle qui ne s'applique jamais, exceptions
     qui peuvent valoir ensemble avec des effets différents.
     """
+    from charte_ia import api
+
     codes = []
     for path in chartes:
         checked = api.validate(path, jour or date.today(), _limits(), strict=strict)
@@ -263,6 +282,9 @@ def tester(*, fichiers: tuple[str, ...], jour: date | None, seuil: float) -> Non
     chaque clause d'une règle qui en a plusieurs doit être vue en échec. Code 0 si tout
     réussit avec la couverture demandée, 1 sinon, 3 si un fichier est invalide.
     """
+    from charte_ia import api
+    from charte_ia.tester import summary as test_summary
+
     lines, ok = test_summary(api.run_examples(fichiers, jour or date.today(), _limits()), seuil)
     echo("\n".join(lines))
     sys.exit(EXIT_OK if ok else EXIT_NON_CONFORME)
@@ -275,6 +297,8 @@ def tester(*, fichiers: tuple[str, ...], jour: date | None, seuil: float) -> Non
               help="Inclure dans le schéma de la fiche les champs ajoutés par cette charte et ses paquets.")
 def schema(*, quoi: str, charte_path: str | None) -> None:
     """Afficher le schéma JSON d'une fiche projet (par défaut) ou d'une décision."""
+    from charte_ia import api
+
     echo(api.schema(quoi, charte_path, _limits()))
 
 
@@ -289,6 +313,9 @@ def empreinte(*, fiches: tuple[str, ...], charte_path: str | None) -> None:
     inscrit l'empreinte (empreinte_fiche). L'empreinte ne dépend que des réponses de la fiche,
     pas des commentaires ni de l'ordre des clés ; la moindre réponse changée la change.
     """
+    from charte_ia import api
+    from charte_ia.load import load_charter
+
     vocabulaire = load_charter(charte_path, limits=_limits()).vocabulaire if charte_path else None
     codes = []
     for found in api.fingerprints(fiches, vocabulaire, _limits()):
@@ -315,6 +342,8 @@ def migrer(*, fiches: tuple[str, ...], charte_path: str | None, sortie: str | No
     répondu ?) devient « inconnu », avec un commentaire qui dit quoi préciser. Une fiche déjà
     au format 2 est laissée telle quelle.
     """
+    from charte_ia import api
+
     if sortie is not None and len(fiches) > 1:
         raise UsageFrancais("--sortie ne s'emploie qu'avec une seule fiche")
     vocabulaire = api.vocabulary_of(charte_path, _limits())
@@ -352,6 +381,8 @@ def documenter(*, fichiers: tuple[str, ...], sortie: str, jour: date | None) -> 
     charte (vue fusionnée, modifications et motifs) et une page par champ de la fiche (avec
     les règles qui le lisent). Le dossier est remplacé d'un coup : ne le modifiez pas à la main.
     """
+    from charte_ia import api
+
     written = api.document(fichiers, Path(sortie), jour or date.today(), _limits())
     echo(f"Catalogue écrit dans {sortie} : {count(written.pages, 'page', 'pages')} "
          f"({count(written.documents, 'fichier documenté', 'fichiers documentés')}).")

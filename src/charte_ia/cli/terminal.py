@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from charte_ia.decision import Decision, Verdict
-from charte_ia.diagnostics import Diagnostic
 from charte_ia.report.escape import visible
+
+if TYPE_CHECKING:
+    from charte_ia.decision import Decision
+    from charte_ia.diagnostics import Diagnostic
 
 EXIT_OK = 0
 EXIT_NON_CONFORME = 1
@@ -26,6 +29,8 @@ _EXIT_RANK = {EXIT_OK: 0, EXIT_INCOMPLET: 1, EXIT_NON_CONFORME: 2, EXIT_INVALID:
 
 def exit_code(decision: Decision, *, strict: bool = False) -> int:
     """The exit code a decision gives (DESIGN §6)."""
+    from charte_ia.decision import Verdict  # noqa: PLC0415 - loaded with the decision itself
+
     if decision.verdict is Verdict.NON_CONFORME:
         return EXIT_NON_CONFORME
     if decision.verdict is Verdict.INCOMPLET:

@@ -1,55 +1,26 @@
 """Reporters: pure functions from decisions to text, one module per format.
 
-Each reporter takes the decisions of one run (one per declaration) and returns the text
-to write. Reporters never compute anything the decision does not hold, so that what a
-committee reads and what a tool parses always agree.
+The registry (:data:`FORMATS`, in :mod:`charte_ia.report.formats`) is loaded on first use, so
+that a command which renders nothing (``charte-ia --aide``) does not import the reporters;
+:data:`NOMS` gives the format names without loading anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from charte_ia.decision import Decision
-from charte_ia.report import comite, junit, sarif, text
-from charte_ia.report import json as json_report
+if TYPE_CHECKING:
+    from charte_ia.report.formats import FORMATS, Format, Reporter, Streamer
 
-Reporter = Callable[[Sequence[Decision]], str]
-Streamer = Callable[[Iterable[Decision]], Iterator[str]]
+NOMS = ("html", "json", "junit", "markdown", "sarif", "texte")
+"""The names ``--format`` accepts, in alphabetical order (a test checks them against :data:`FORMATS`)."""
 
-
-@dataclass(frozen=True)
-class Format:
-    """An output format: how to render it, the file extension, whether one file can hold several decisions.
-
-    ``flux`` renders decisions as they come, piece by piece: checking ten thousand
-    declarations keeps one decision in memory at a time. ``rendu`` gives the same text at once.
-    """
-
-    flux: Streamer
-    extension: str
-    plusieurs: bool = True
-
-    def rendu(self, decisions: Sequence[Decision]) -> str:
-        """The whole text for these decisions."""
-        return "".join(self.flux(decisions))
+__all__ = ["FORMATS", "NOMS", "Format", "Reporter", "Streamer"]
 
 
-def _one_by_one(render: Reporter) -> Streamer:
-    def stream(decisions: Iterable[Decision]) -> Iterator[str]:
-        for decision in decisions:
-            yield render([decision])
-    return stream
+def __getattr__(name: str) -> Any:
+    if name in ("FORMATS", "Format", "Reporter", "Streamer"):
+        from charte_ia.report import formats  # noqa: PLC0415 - loaded on first use
 
-
-FORMATS: dict[str, Format] = {
-    "texte": Format(text.stream, ".txt"),
-    "json": Format(json_report.stream, ".json"),
-    "markdown": Format(_one_by_one(comite.render_markdown), ".md", plusieurs=False),
-    "html": Format(_one_by_one(comite.render_html), ".html", plusieurs=False),
-    "sarif": Format(sarif.stream, ".sarif"),
-    "junit": Format(junit.stream, ".junit.xml"),
-}
-"""The output formats by name, as ``--format`` accepts them."""
-
-__all__ = ["FORMATS", "Format", "Reporter", "Streamer"]
+        return getattr(formats, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
