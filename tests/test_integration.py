@@ -8,6 +8,7 @@ a copy of the shipped content laid out as a repository of declarations (``fiches
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import shlex
@@ -84,3 +85,28 @@ def test_gitlab_example_writes_the_junit_report_it_publishes(depot: Path) -> Non
     suite = next(iter(JUnitXml.fromfile(str(depot / reports[0]))))
     assert suite.failures == 1
     assert job["artifacts"]["when"] == "always"
+
+
+def test_a_folder_is_checked_over_several_processes_with_the_same_decisions(tmp_path: Path) -> None:
+    """A portfolio (the shipped examples, twice), decided by one process, then by two."""
+    folder = tmp_path / "portefeuille"
+    folder.mkdir()
+    examples = sorted((ROOT / "exemples").glob("*.yaml"))
+    for copy in range(2):
+        for example in examples:
+            (folder / f"{example.stem}-{copy}.yaml").write_bytes(example.read_bytes())
+    charte = ROOT / "chartes" / "metropole-modele.yaml"
+
+    def verifier(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "charte_ia", "verifier", *map(str, args), "--charte",
+                               str(charte), "--date", "2026-11-22", "--format", "json"],
+                              capture_output=True, text=True, check=False, timeout=600)
+
+    alone = verifier(folder, "--processus", "1")
+    several = verifier(folder, "--processus", "2")
+    listed = verifier(*sorted(folder.iterdir()), "--processus", "1")
+    assert alone.returncode == several.returncode == listed.returncode == 1  # some are non conformes
+    assert alone.stdout == several.stdout == listed.stdout  # same decisions, in the order of the files
+    assert alone.stderr == several.stderr
+    files = [d["declaration"]["fichier"] for d in json.loads(several.stdout)]
+    assert files == sorted(str(p) for p in folder.iterdir())

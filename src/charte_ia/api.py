@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from charte_ia.batch import Verification, decide_files, expand
 from charte_ia.catalogue import build_pages, shipped_documents, write_catalogue
 from charte_ia.charter import Charte, Regle
 from charte_ia.completion import completed, migrated
@@ -62,33 +63,15 @@ def open_derogations(path: str | Path | None, charte: Charte) -> Derogations | N
 # --- verifier ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Verification:
-    """One declaration of a run: its decision, or why it could not be read.
-
-    Attributes:
-        chemin: The file as it was given (``-`` for standard input).
-        decision: ``None`` when the declaration could not be read.
-        diagnostics: The reading errors, or the warnings of a declaration that was read
-            (a version-1 declaration converted on the fly).
-    """
-
-    chemin: str
-    decision: Decision | None
-    diagnostics: tuple[Diagnostic, ...] = ()
-
-
 def verify(charte: Charte, chemins: Iterable[str], jour: date, *, derogations: Derogations | None = None,
-           horodatage: str | None = None) -> Iterator[Verification]:
-    """Each declaration decided in turn: the caller may write its reports before the next is read."""
-    for chemin in chemins:
-        try:
-            declaration = load_declaration(chemin, vocabulaire=charte.vocabulaire, limits=charte.limites)
-        except InvalidInputError as error:
-            yield Verification(chemin, None, tuple(error.diagnostics))
-            continue
-        decision = evaluate(charte, declaration, jour, derogations=derogations, horodatage=horodatage)
-        yield Verification(chemin, decision, tuple(declaration.avertissements))
+           horodatage: str | None = None, processus: int | None = None) -> Iterator[Verification]:
+    """Each declaration decided in turn, folders replaced by their YAML files (:mod:`charte_ia.batch`).
+
+    The caller may write the reports of one declaration before the next is read; with several
+    processes the decisions still come back in the order of the files.
+    """
+    return decide_files(charte, expand(chemins), jour, derogations=derogations, horodatage=horodatage,
+                        processus=processus)
 
 
 def unmatched_derogations(derogations: Derogations | None, decisions: Iterable[Decision]) -> list[Diagnostic]:

@@ -99,14 +99,19 @@ def _limits() -> Limits:
                    "fichier par fiche et par format. Sinon : sortie standard.")
 @click.option("--strict", is_flag=True, help="Les réserves font échouer (code de sortie 1).")
 @_DEROGATIONS
+@click.option("--processus", "-j", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Nombre de processus qui décident (par défaut : un par cœur à partir de 32 fiches, "
+                   "sinon un) ; les décisions sortent dans l'ordre des fiches.")
 @click.option("--horodater", is_flag=True,
               help="Inscrire l'heure de l'évaluation dans la décision (elle ne sera alors plus "
                    "identique d'une exécution à l'autre).")
 def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | None, formats: tuple[str, ...],
-             sortie: str | None, strict: bool, derogations_path: str | None, horodater: bool) -> None:
+             sortie: str | None, strict: bool, derogations_path: str | None, horodater: bool,
+             processus: int | None) -> None:
     """Vérifier une ou plusieurs fiches projet au regard d'une charte.
 
-    FICHE est un fichier YAML de fiche projet IA (« - » lit l'entrée standard).
+    FICHE est un fichier YAML de fiche projet IA (« - » lit l'entrée standard), ou un dossier :
+    toutes ses fiches (.yaml, .yml), dans l'ordre de leurs noms.
     """
     from charte_ia import api
     from charte_ia.load import load_charter
@@ -118,7 +123,7 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
     charte = load_charter(charte_path, limits=_limits())
     derogations = api.open_derogations(derogations_path, charte)
     runs = api.verify(charte, declarations, jour or date.today(), derogations=derogations,
-                      horodatage=api.now() if horodater else None)
+                      horodatage=api.now() if horodater else None, processus=processus)
     decided: list[Decision] = []  # kept only to report dérogations granted to no project
     codes: list[int] = []
 

@@ -1,0 +1,144 @@
+"""Many declarations against one charter: in order, one at a time in memory, over several processes.
+
+:func:`decide_files` reads and decides each declaration in turn and hands its
+:class:`Verification` back before the next is read, so that ten thousand declarations keep
+one decision in memory at a time. With several processes (``processus``), the charter
+compiled once is shared by forking: nothing of it is copied, and the decisions come back in
+the order of the files, identical to those of a single process.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from charte_ia.charter import Charte
+from charte_ia.decision import Decision
+from charte_ia.derogation import Derogations
+from charte_ia.diagnostics import Diagnostic, InvalidInputError
+from charte_ia.engine import evaluate
+from charte_ia.load import load_declaration
+from charte_ia.source import STDIN_NAME
+
+PROCESSES_FROM = 32
+"""Below this many declarations, one process decides them all: starting others would not pay."""
+_AHEAD = 4
+"""Declarations sent to each process ahead of the one being read back: memory stays bounded."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """One declaration of a run: its decision, or why it could not be read.
+
+    Attributes:
+        chemin: The file as it was given (``-`` for standard input).
+        decision: ``None`` when the declaration could not be read.
+        diagnostics: The reading errors, or the warnings of a declaration that was read
+            (a version-1 declaration converted on the fly).
+    """
+
+    chemin: str
+    decision: Decision | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Work:
+    charte: Charte
+    jour: date
+    derogations: Derogations | None
+    horodatage: str | None
+
+
+def expand(chemins: Iterable[str]) -> list[str]:
+    """The files to check: each folder replaced by the YAML files it holds, in name order."""
+    found: list[str] = []
+    for chemin in chemins:
+        folder = Path(chemin)
+        if chemin != STDIN_NAME and folder.is_dir():
+            found += sorted(str(p) for p in folder.rglob("*")
+                            if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            found.append(chemin)
+    return found
+
+
+def decide_file(work: _Work, chemin: str) -> Verification:
+    """Read one declaration and decide it; a declaration that cannot be read gives its diagnostics."""
+    charte = work.charte
+    try:
+        declaration = load_declaration(chemin, vocabulaire=charte.vocabulaire, limits=charte.limites)
+    except InvalidInputError as error:
+        return Verification(chemin, None, tuple(error.diagnostics))
+    decision = evaluate(charte, declaration, work.jour, derogations=work.derogations,
+                        horodatage=work.horodatage)
+    return Verification(chemin, decision, tuple(declaration.avertissements))
+
+
+def decide_files(charte: Charte, chemins: Iterable[str], jour: date, *,
+                 derogations: Derogations | None = None, horodatage: str | None = None,
+                 processus: int | None = None) -> Iterator[Verification]:
+    """Decide every declaration, in the order given, streaming.
+
+    Args:
+        processus: How many processes decide; ``None`` chooses: one below
+            :data:`PROCESSES_FROM` declarations, else one per core. Several processes need
+            ``fork`` (Linux, and macOS when asked); elsewhere, and for standard input, one
+            process decides.
+    """
+    files = list(chemins)
+    work = _Work(charte, jour, derogations, horodatage)
+    count = _processes(processus, files)
+    if count <= 1:
+        for chemin in files:
+            yield decide_file(work, chemin)
+        return
+    yield from _in_processes(work, files, count)
+
+
+def _processes(asked: int | None, files: list[str]) -> int:
+    if STDIN_NAME in files or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if asked is not None:
+        return max(1, min(asked, len(files)))
+    return 1 if len(files) < PROCESSES_FROM else max(1, min(os.cpu_count() or 1, 8))
+
+
+_SHARED: list[_Work] = []
+"""The work of the run, set before forking so that every process inherits it without a copy."""
+
+
+def _in_processes(work: _Work, files: list[str], count: int) -> Iterator[Verification]:
+    _SHARED[:] = [work]
+    try:
+        with multiprocessing.get_context("fork").Pool(count, initializer=_quiet_worker) as pool:
+            pending: collections.deque[Any] = collections.deque()
+            remaining = iter(files)
+            for chemin in itertools.islice(remaining, count * _AHEAD):
+                pending.append(pool.apply_async(_decide_shared, (chemin,)))
+            while pending:
+                result = pending.popleft().get()
+                following = next(remaining, None)
+                if following is not None:
+                    pending.append(pool.apply_async(_decide_shared, (following,)))
+                yield result
+    finally:
+        _SHARED.clear()
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C and SIGTERM to the parent, which stops them all at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _decide_shared(chemin: str) -> Verification:
+    return decide_file(_SHARED[0], chemin)
