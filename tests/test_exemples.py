@@ -155,12 +155,12 @@ def test_declaration_read_from_standard_input(run: Callable[..., Run],
 
 def test_internal_error_is_reported_in_french_without_traceback(run: Callable[..., Run],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import charte_ia.api
+    import charte_ia.batch
 
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(charte_ia.api, "evaluate", broken)
+    monkeypatch.setattr(charte_ia.batch, "evaluate", broken)
     result = run("verifier", FICHES / "chatbot-etat-civil.yaml", "--charte", CHARTE_MODELE)
     assert result.code == 4
     assert "erreur interne (RuntimeError)" in result.err
