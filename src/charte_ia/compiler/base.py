@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -101,7 +102,7 @@ class State:
         return found
 
 
-class UnitBase:
+class UnitBase(ABC):
     """One file being compiled: what every step reads, its expressions and where its problems go."""
 
     def __init__(self, state: State, fichier: FichierCharte | FichierPaquet, document: Document, *,
@@ -116,9 +117,9 @@ class UnitBase:
         self.principes = dict(principes)
         self.is_pack = isinstance(fichier, FichierPaquet)
 
+    @abstractmethod
     def run(self) -> list[Regle]:
         """Compile the file and what it imports: its rules, imported ones first."""
-        raise NotImplementedError
 
     def _compile_clauses(self, clauses: tuple[Clause, ...], at: tuple[PathItem, ...],
                          espace: str) -> tuple[ClauseCompilee, ...]:
