@@ -148,3 +148,18 @@ def test_the_version_is_the_one_installed_and_the_format_names_are_the_registry(
 
     assert __version__ == version("charte-ia")
     assert tuple(sorted(FORMATS)) == NOMS
+
+
+def test_no_module_over_400_lines_and_no_function_over_50() -> None:
+    """What docs/architecture.md promises about the size of the code."""
+    import ast
+
+    modules = sorted((ROOT / "src" / "charte_ia").rglob("*.py"))
+    assert len(modules) > 50
+    for module in modules:
+        text = module.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 400, module
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                assert node.end_lineno is not None
+                assert node.end_lineno - node.lineno + 1 <= 50, f"{module}:{node.lineno} {node.name}"
