@@ -109,3 +109,31 @@ def test_a_folder_is_checked_over_several_processes_with_the_same_decisions(tmp_
     assert several.stderr == listed.stderr
     files = [d["declaration"]["fichier"] for d in json.loads(several.stdout)]
     assert files == sorted(str(p) for p in folder.iterdir())
+
+
+def test_evaluate_many_decides_like_evaluate_in_order_over_two_processes() -> None:
+    """The public batch API, run in a fresh interpreter (forking a test worker would copy its threads)."""
+    script = """
+import sys
+from datetime import date
+import charte_ia
+charte = charte_ia.load_charter(sys.argv[1])
+fiches = []
+for path in sys.argv[2:]:
+    try:
+        fiches.append(charte_ia.load_declaration(path, vocabulaire=charte.vocabulaire))
+    except charte_ia.InvalidInputError:
+        pass
+jour = date(2026, 11, 22)
+one = [charte_ia.evaluate(charte, f, jour).to_json() for f in fiches]
+two = [d.to_json() for d in charte_ia.evaluate_many(charte, fiches * 3, jour, processus=2)]
+assert two == one * 3, "différent"
+print(len(two), "décisions identiques")
+"""
+    examples = sorted(str(p) for p in (ROOT / "exemples").glob("*.yaml"))
+    charte = str(ROOT / "chartes" / "commune-modele.yaml")
+    done = subprocess.run([sys.executable, "-c", script, charte, *examples],
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("décisions identiques")
+    assert int(done.stdout.split()[0]) >= 27  # at least 9 readable examples, three times

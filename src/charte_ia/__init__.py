@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from charte_ia.version import __version__
 
 if TYPE_CHECKING:
+    from charte_ia.batch import evaluate_many
     from charte_ia.charter import Charte, Regle
     from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
     from charte_ia.declaration import Declaration
@@ -54,6 +55,7 @@ _LIEUX = {
     "Vocabulaire": "charte_ia.vocabulary",
     "default_vocabulary": "charte_ia.vocabulary",
     "evaluate": "charte_ia.engine",
+    "evaluate_many": "charte_ia.batch",
     "load_charter": "charte_ia.load",
     "load_declaration": "charte_ia.load",
     "load_derogations": "charte_ia.load",
@@ -79,6 +81,7 @@ __all__ = [
     "__version__",
     "default_vocabulary",
     "evaluate",
+    "evaluate_many",
     "load_charter",
     "load_declaration",
     "load_derogations",

@@ -14,7 +14,7 @@ import itertools
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 
 from charte_ia.charter import Charte
 from charte_ia.decision import Decision
+from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogations
 from charte_ia.diagnostics import Diagnostic, InvalidInputError
 from charte_ia.engine import evaluate
@@ -104,6 +105,39 @@ def decide_files(charte: Charte, chemins: Iterable[str], jour: date, *,
     yield from _in_processes(work, files, count)
 
 
+def evaluate_many(charte: Charte, declarations: Iterable[Declaration], jour: date, *,
+                  derogations: Derogations | None = None, processus: int | None = None) -> Iterator[Decision]:
+    """Vérifier de nombreuses fiches au regard d'une charte, dans l'ordre, sur plusieurs processus.
+
+    Les décisions sont celles que donnerait :func:`charte_ia.evaluate` pour chaque fiche, dans
+    l'ordre des fiches, quel que soit le nombre de processus.
+
+    Args:
+        charte: Une charte compilée (:func:`charte_ia.load_charter`), partagée par tous les processus.
+        declarations: Des fiches validées (:func:`charte_ia.load_declaration`).
+        jour: La date de référence.
+        derogations: Les dérogations accordées, s'il y en a.
+        processus: Le nombre de processus ; par défaut un seul en dessous de 32 fiches, un par
+            cœur au-delà. Plusieurs processus demandent ``fork`` (Linux) ; ailleurs, un seul.
+
+    Raises:
+        InvalidInputError: La charte n'est pas en vigueur le jour ``jour``.
+    """
+    fiches = list(declarations)
+    count = _processes(processus, [d.document.name for d in fiches])
+    if count <= 1:
+        for declaration in fiches:
+            yield evaluate(charte, declaration, jour, derogations=derogations)
+        return
+    work = _Work(charte, jour, derogations, None)
+    yield from _pooled(work, fiches, count, _evaluate_shared)
+
+
+def _evaluate_shared(declaration: Declaration) -> Decision:
+    work = _SHARED[0]
+    return evaluate(work.charte, declaration, work.jour, derogations=work.derogations)
+
+
 def _processes(asked: int | None, files: list[str]) -> int:
     if STDIN_NAME in files or "fork" not in multiprocessing.get_all_start_methods():
         return 1
@@ -117,18 +151,23 @@ _SHARED: list[_Work] = []
 
 
 def _in_processes(work: _Work, files: list[str], count: int) -> Iterator[Verification]:
+    return _pooled(work, files, count, _decide_shared)
+
+
+def _pooled(work: _Work, items: list[Any], count: int, task: Callable[[Any], Any]) -> Iterator[Any]:
+    """``task`` on each item over ``count`` forked processes, results in the order of the items."""
     _SHARED[:] = [work]
     try:
         with multiprocessing.get_context("fork").Pool(count, initializer=_quiet_worker) as pool:
             pending: collections.deque[Any] = collections.deque()
-            remaining = iter(files)
-            for chemin in itertools.islice(remaining, count * _AHEAD):
-                pending.append(pool.apply_async(_decide_shared, (chemin,)))
+            remaining = iter(items)
+            for item in itertools.islice(remaining, count * _AHEAD):
+                pending.append(pool.apply_async(task, (item,)))
             while pending:
                 result = pending.popleft().get()
                 following = next(remaining, None)
                 if following is not None:
-                    pending.append(pool.apply_async(_decide_shared, (following,)))
+                    pending.append(pool.apply_async(task, (following,)))
                 yield result
     finally:
         _SHARED.clear()
