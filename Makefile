@@ -47,9 +47,11 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 	@echo "== Site de documentation : site/index.html"
 
-## bench : mesure la compilation de la charte et la vitesse d'évaluation
+## bench : mesure la compilation de la charte, la vitesse d'évaluation, le démarrage et la croissance
+## avec le nombre de règles et la longueur des listes
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/echelle.py
 
 ## fuzz : cherche pendant DUREE secondes (600 par défaut) une entrée qui ferait échouer les chargeurs
 DUREE ?= 600
