@@ -147,7 +147,7 @@ def evaluate(expression: Expression, activation: Mapping[str, Any],
     meter = _Meter(min(budget.per_expression, budget.left))
     program = expression._program
     try:
-        result = _MeteredEvaluator(program.ast, program.new_activation(), meter).evaluate(dict(activation))
+        result = _MeteredEvaluator(program.ast, expression._base, meter).evaluate(dict(activation))
     except _OverBudget:
         if meter.left < budget.per_expression:
             return _spent()
