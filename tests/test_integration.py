@@ -137,3 +137,12 @@ print(len(two), "décisions identiques")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("décisions identiques")
     assert int(done.stdout.split()[0]) >= 27  # at least 9 readable examples, three times
+
+
+def test_an_empty_folder_is_an_error_not_a_silent_success(tmp_path: Path) -> None:
+    from charte_ia.cli import main
+
+    (tmp_path / "vide").mkdir()
+    with pytest.raises(SystemExit) as ended:
+        main(["verifier", str(tmp_path / "vide"), "--charte", str(ROOT / "chartes" / "commune-modele.yaml")])
+    assert ended.value.code == 3

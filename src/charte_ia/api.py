@@ -23,7 +23,7 @@ from charte_ia.batch import Verification, decide_files, expand
 from charte_ia.catalogue import build_pages, shipped_documents, write_catalogue
 from charte_ia.charter import Charte, Regle
 from charte_ia.completion import completed, migrated
-from charte_ia.decision import Decision, decision_json_schema
+from charte_ia.decision import Decision, InformationManquante, decision_json_schema
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.derogation import Derogations, orphelines
 from charte_ia.diagnostics import CharteIAError, Diagnostic, InvalidInputError, Location, did_you_mean
@@ -32,7 +32,6 @@ from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.lint import lint
 from charte_ia.load import load_charter, load_declaration, load_derogations
 from charte_ia.migration import version_1
-from charte_ia.model import FORMAT_FICHE
 from charte_ia.output import ReportNames, write_atomically
 from charte_ia.report import FORMATS
 from charte_ia.report.explain import explain_charter, explain_rule
@@ -181,9 +180,9 @@ class Questionnaire:
         """The decision on the declaration as it stands."""
         return evaluate(self.charte, self.declaration, self.jour, derogations=self.derogations)
 
-    def pending(self, decision: Decision) -> list[str]:
-        """The fields still worth asking, the most useful first."""
-        return [q.champ for q in decision.informations_manquantes if q.champ not in self.skipped]
+    def pending(self, decision: Decision) -> list[InformationManquante]:
+        """The questions still worth asking, the most useful first."""
+        return [q for q in decision.informations_manquantes if q.champ not in self.skipped]
 
     def skip(self, chemin: str) -> None:
         """The person does not know: the question is not asked again."""
@@ -337,6 +336,3 @@ def migrate(chemin: str, vocabulaire: Vocabulaire, sortie: str | None = None,
         return Migration(chemin, diagnostics=tuple(error.diagnostics))
     return Migration(chemin, target, tuple(changes), declaration.empreinte)
 
-
-CURRENT_FORMAT = FORMAT_FICHE
-"""The declaration format that :func:`migrate` writes."""

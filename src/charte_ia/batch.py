@@ -24,7 +24,7 @@ from charte_ia.charter import Charte
 from charte_ia.decision import Decision
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogations
-from charte_ia.diagnostics import Diagnostic, InvalidInputError
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location
 from charte_ia.engine import evaluate
 from charte_ia.load import load_declaration
 from charte_ia.source import STDIN_NAME
@@ -60,15 +60,24 @@ class _Work:
 
 
 def expand(chemins: Iterable[str]) -> list[str]:
-    """The files to check: each folder replaced by the YAML files it holds, in name order."""
+    """The files to check: each folder replaced by the YAML files it holds, in name order.
+
+    Raises:
+        InvalidInputError: A folder holds no YAML file: nothing would be checked, and an empty
+            run must not look like a successful one.
+    """
     found: list[str] = []
     for chemin in chemins:
         folder = Path(chemin)
-        if chemin != STDIN_NAME and folder.is_dir():
-            found += sorted(str(p) for p in folder.rglob("*")
-                            if p.suffix in (".yaml", ".yml") and p.is_file())
-        else:
+        if chemin == STDIN_NAME or not folder.is_dir():
             found.append(chemin)
+            continue
+        files = sorted(str(p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not files:
+            raise InvalidInputError([Diagnostic(
+                "dossier-sans-fiche", f"le dossier « {chemin} » ne contient aucune fiche (.yaml, .yml)",
+                Location(chemin), "donnez le dossier des fiches, ou les fiches elles-mêmes")])
+        found += files
     return found
 
 
@@ -97,7 +106,7 @@ def decide_files(charte: Charte, chemins: Iterable[str], jour: date, *,
     """
     files = list(chemins)
     work = _Work(charte, jour, derogations, horodatage)
-    count = _processes(processus, files)
+    count = 1 if STDIN_NAME in files else _processes(processus, len(files))
     if count <= 1:
         for chemin in files:
             yield decide_file(work, chemin)
@@ -124,7 +133,7 @@ def evaluate_many(charte: Charte, declarations: Iterable[Declaration], jour: dat
         InvalidInputError: La charte n'est pas en vigueur le jour ``jour``.
     """
     fiches = list(declarations)
-    count = _processes(processus, [d.document.name for d in fiches])
+    count = _processes(processus, len(fiches))
     if count <= 1:
         for declaration in fiches:
             yield evaluate(charte, declaration, jour, derogations=derogations)
@@ -138,12 +147,12 @@ def _evaluate_shared(declaration: Declaration) -> Decision:
     return evaluate(work.charte, declaration, work.jour, derogations=work.derogations)
 
 
-def _processes(asked: int | None, files: list[str]) -> int:
-    if STDIN_NAME in files or "fork" not in multiprocessing.get_all_start_methods():
+def _processes(asked: int | None, items: int) -> int:
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if asked is not None:
-        return max(1, min(asked, len(files)))
-    return 1 if len(files) < PROCESSES_FROM else max(1, min(os.cpu_count() or 1, 8))
+        return max(1, min(asked, items))
+    return 1 if items < PROCESSES_FROM else max(1, min(os.cpu_count() or 1, 8))
 
 
 _SHARED: list[_Work] = []

@@ -348,6 +348,7 @@ def migrer(*, fiches: tuple[str, ...], charte_path: str | None, sortie: str | No
     au format 2 est laissée telle quelle.
     """
     from charte_ia import api
+    from charte_ia.model import FORMAT_FICHE
 
     if sortie is not None and len(fiches) > 1:
         raise UsageFrancais("--sortie ne s'emploie qu'avec une seule fiche")
@@ -359,10 +360,10 @@ def migrer(*, fiches: tuple[str, ...], charte_path: str | None, sortie: str | No
         print_diagnostics(done.diagnostics)
         codes.append(EXIT_INVALID if done.diagnostics else EXIT_OK)
         if done.deja_a_jour:
-            echo(f"{path} : déjà au format {api.CURRENT_FORMAT}, inchangée.")
+            echo(f"{path} : déjà au format {FORMAT_FICHE}, inchangée.")
         elif done.cible is not None:
             converted = count(len(done.changements), "champ converti", "champs convertis")
-            echo(f"{path} → {done.cible} : format {api.CURRENT_FORMAT}, {converted}")
+            echo(f"{path} → {done.cible} : format {FORMAT_FICHE}, {converted}")
             for change in done.changements:
                 echo(f"  {change}")
             echo(f"  empreinte de la fiche : {done.empreinte} (une dérogation qui citait la fiche au "

@@ -28,7 +28,7 @@ def ask_all(session: Questionnaire, decision: Decision) -> Decision:
         if not pending:
             echo("\nPlus aucune question ne peut faire avancer la décision.")
             break
-        info = next(q for q in decision.informations_manquantes if q.champ == pending[0])
+        info = pending[0]
         echo("")
         echo("\n".join(question_lines(info)))
         try:
