@@ -305,10 +305,16 @@ class IdentiteDeclaration(_Frozen):
 
 
 class Moteur(_Frozen):
-    """Le moteur qui a produit la décision : nom et version."""
+    """Le moteur qui a produit la décision : nom, version, et façon d'évaluer les expressions CEL.
+
+    ``evaluation`` vaut ``compilee`` (les expressions, compilées une fois en fonctions Python,
+    rejouent pas à pas l'interpréteur de cel-python) ou ``interpretee`` (l'interpréteur de
+    cel-python lui-même, la référence) ; les deux donnent la même décision.
+    """
 
     nom: str = "charte-ia"
     version: str
+    evaluation: Literal["compilee", "interpretee"] = "compilee"
 
 
 class Resume(_Frozen):

@@ -20,14 +20,19 @@ of what they build, so that memory stays bounded too, and every function or meth
 (``matches``, ``contains``, ``startsWith``, ``size``…) by the size of its arguments, before
 it runs, so that the budget bounds the time spent on long texts as well.
 
-Only the interpreted runner is used: cel-python's compiled runner shares module
-globals between threads. Interpreted programs build a fresh evaluator per call, so a
-compiled :class:`Expression` may be evaluated from several threads at once. Creating a
+Two runners give the same values, failures and steps. The default one
+(:mod:`~charte_ia.cel.compiled`, with :mod:`~charte_ia.cel.operators`) turns each syntax tree,
+once, into nested Python functions that do what cel-python's interpreter does, node for node,
+with cel-python's own operators; it is about ten times faster. cel-python's interpreter stays
+the reference (``CHARTE_IA_EVALUATION=interpretee``) and runs any expression the compiled runner
+does not cover. cel-python's own transpiler is not used: it shares module globals between
+threads. Both runners keep no state between calls, so a compiled :class:`Expression` may be
+evaluated from several threads at once. Creating a
 ``celpy.Environment`` lowers the interpreter's recursion limit; the one environment
 this module needs is created once, and the previous limit is restored at once.
 """
 
-from charte_ia.cel.run import Budget, Failure, evaluate, to_cel
+from charte_ia.cel.run import EVALUATIONS, Budget, Failure, evaluate, evaluation_chosen, to_cel
 from charte_ia.cel.syntax import (
            MAX_NODES,
            TREE_LEVELS_PER_BRACKET,
@@ -38,5 +43,6 @@ from charte_ia.cel.syntax import (
 )
 from charte_ia.cel.words import Nommer, in_words
 
-__all__ = ["MAX_NODES", "TREE_LEVELS_PER_BRACKET", "Budget", "CelSyntaxError", "Expression", "Failure",
-           "Nommer", "Reference", "compile_expression", "evaluate", "in_words", "to_cel"]
+__all__ = ["EVALUATIONS", "MAX_NODES", "TREE_LEVELS_PER_BRACKET", "Budget", "CelSyntaxError", "Expression",
+           "Failure", "Nommer", "Reference", "compile_expression", "evaluate", "evaluation_chosen",
+           "in_words", "to_cel"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from typing import Any
 from celpy import celtypes
 from celpy.evaluation import CELEvalError, CELUnsupportedError, Evaluator
 
+from charte_ia.cel.compiled import run
+from charte_ia.cel.meter import Meter, OverBudget, result_cost, size_cost
 from charte_ia.cel.syntax import Expression
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 
@@ -28,47 +31,40 @@ class Failure:
     absent: str | None = None
 
 
+EVALUATIONS = ("compilee", "interpretee")
+"""How expressions run: compiled once into Python functions (the default), or walked by
+cel-python's interpreter at every evaluation (the reference, ``CHARTE_IA_EVALUATION=interpretee``).
+Both give the same values, failures and steps."""
+
+
+def evaluation_chosen(environ: Mapping[str, str] | None = None) -> str:
+    """The runner chosen by ``CHARTE_IA_EVALUATION`` (``compilee`` unless it says ``interpretee``)."""
+    value = (os.environ if environ is None else environ).get("CHARTE_IA_EVALUATION", "")
+    return "interpretee" if value.strip().lower() == "interpretee" else "compilee"
+
+
 class Budget:
     """The evaluation steps a decision may still spend, and the cap for one expression.
 
-    A budget belongs to one evaluation at a time: it is not shared between threads.
+    A budget belongs to one evaluation at a time: it is not shared between threads. It also
+    says which runner the decision uses (:data:`EVALUATIONS`).
     """
 
-    def __init__(self, per_expression: int, total: int) -> None:
+    def __init__(self, per_expression: int, total: int, evaluation: str = "compilee") -> None:
         self.per_expression = per_expression
         self.left = total
+        self.evaluation = evaluation
 
     @classmethod
-    def of(cls, limits: Limits) -> Budget:
-        """A fresh budget for one decision."""
-        return cls(limits.cel_max_steps, limits.decision_max_steps)
-
-
-class _OverBudget(BaseException):
-    """Raised inside cel-python when the steps run out.
-
-    A :class:`BaseException`, so that no handler of cel-python catches it, logs it or turns
-    it into a value: it always reaches :func:`evaluate`.
-    """
-
-
-class _Meter:
-    __slots__ = ("left", "spent")
-
-    def __init__(self, left: int) -> None:
-        self.left = left
-        self.spent = 0
-
-    def spend(self, steps: int) -> None:
-        self.spent += steps
-        if self.spent > self.left:
-            raise _OverBudget
+    def of(cls, limits: Limits, evaluation: str | None = None) -> Budget:
+        """A fresh budget for one decision, with the runner given or chosen by the environment."""
+        return cls(limits.cel_max_steps, limits.decision_max_steps, evaluation or evaluation_chosen())
 
 
 class _MeteredEvaluator(Evaluator):
     """cel-python's tree-walking evaluator, charged one step per node visited."""
 
-    def __init__(self, ast: Any, activation: Any, meter: _Meter) -> None:
+    def __init__(self, ast: Any, activation: Any, meter: Meter) -> None:
         super().__init__(ast, activation)
         self._meter = meter
 
@@ -81,26 +77,16 @@ class _MeteredEvaluator(Evaluator):
 
     def addition(self, tree: Any) -> Any:
         result = super().addition(tree)
-        if isinstance(result, str | list):  # a concatenation: charged by what it builds
-            self._meter.spend(len(result) // 64)
+        self._meter.spend(result_cost(result))  # a concatenation: charged by what it builds
         return result
 
     def function_eval(self, name_token: Any, exprlist: Any = None) -> Any:
-        self._meter.spend(_size_cost(exprlist))  # before the call: a long text is never scanned for free
+        self._meter.spend(size_cost(exprlist))  # before the call: a long text is never scanned for free
         return super().function_eval(name_token, exprlist)
 
     def method_eval(self, object: Any, method_ident: Any, exprlist: Any = None) -> Any:
-        self._meter.spend(_size_cost([object]) + _size_cost(exprlist))
+        self._meter.spend(size_cost([object]) + size_cost(exprlist))
         return super().method_eval(object, method_ident, exprlist)
-
-
-def _size_cost(arguments: Any) -> int:
-    """Steps a call costs for the size of its arguments: one per 64 characters or elements."""
-    if not isinstance(arguments, list | tuple):
-        return 0
-    return sum(len(a) // 64 for a in arguments if isinstance(a, str | bytes | list | dict))
-
-
 
 
 def to_cel(value: Any) -> Any:
@@ -144,11 +130,16 @@ def evaluate(expression: Expression, activation: Mapping[str, Any],
     budget = budget if budget is not None else Budget.of(DEFAULT_LIMITS)
     if budget.left <= 0:
         return _spent()
-    meter = _Meter(min(budget.per_expression, budget.left))
-    program = expression._program
+    meter = Meter(min(budget.per_expression, budget.left))
+    compiled = expression._compiled if budget.evaluation == "compilee" else None
+    names = dict(activation)
     try:
-        result = _MeteredEvaluator(program.ast, expression._base, meter).evaluate(dict(activation))
-    except _OverBudget:
+        if compiled is not None:
+            result = run(compiled, names, meter)
+        else:
+            result = _MeteredEvaluator(expression._program.ast, expression._base, meter).evaluate(names)
+    except OverBudget:
+        meter.spent = meter.left + 1  # where the steps ran out does not depend on the runner
         if meter.left < budget.per_expression:
             return _spent()
         return Failure(f"évaluation interrompue : plus de {_thousands(budget.per_expression)} étapes "

@@ -14,6 +14,7 @@ import lark
 from celpy import celparser
 from celpy.celparser import CELParseError
 
+from charte_ia.cel.compiled import compile_tree
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.output import cache_folder
 
@@ -124,6 +125,9 @@ class Expression:
     source: str
     references: tuple[Reference, ...]
     _program: Any = field(repr=False, compare=False)
+    _compiled: Any = field(repr=False, compare=False)
+    """The compiled runner's form of the tree (:mod:`~charte_ia.cel.compiled`), or ``None`` when
+    the expression uses something only the interpreter runs."""
     _by_root: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
     _base: Any = field(init=False, repr=False, compare=False)
     """cel-python's base activation (functions and type names), built once: every evaluation
@@ -164,7 +168,7 @@ def compile_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> Expression
                                  hint="découpez-la en clauses ou en qualifications") from None
         program = shared_environment().program(tree)
     references = _Walker(limits).references(tree)
-    return Expression(text, references, program)
+    return Expression(text, references, program, compile_tree(tree))
 
 
 

@@ -95,7 +95,7 @@ def evaluate(charte: Charte, declaration: Declaration, jour: date, *,
         motifs=motifs,
         date_reference=jour,
         horodatage=horodatage,
-        moteur=Moteur(version=__version__),
+        moteur=Moteur(version=__version__, evaluation=context.budget.evaluation),
         charte=IdentiteCharte(
             id=charte.meta.id, titre=charte.meta.titre, version=charte.meta.version,
             fichier=charte.fichier, sha256=charte.sha256,
