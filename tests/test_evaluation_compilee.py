@@ -25,7 +25,9 @@ from charte_ia.cel import run as cel_run
 from charte_ia.charter import Charte, Gabarit
 from charte_ia.decision import Decision
 from charte_ia.diagnostics import InvalidInputError
-from charte_ia.engine.contexte import expressions_of
+from charte_ia.engine import probe_answers
+from charte_ia.engine.contexte import Context, expressions_of
+from charte_ia.model import TypeChamp
 from conftest import ROOT
 
 JOUR = date(2026, 12, 1)
@@ -219,3 +221,26 @@ def test_generated_expressions_behave_the_same_under_both_runners(text: str, per
     activation = {k: cel.to_cel(v) for k, v in DATA.items()}
     reference, compiled = _both(expression, activation, per_expression=per_expression)
     assert compiled == reference, text
+
+
+# --- What one decision converts once -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("chemin", CHARTES, ids=lambda p: p.stem)
+def test_a_probed_answer_converts_one_field_and_reads_as_a_full_conversion(chemin: Path) -> None:
+    """Ranking missing information tries answers: each try patches the converted declaration."""
+    charte, tried = _charter(chemin), 0
+    for declaration in list(_accepted(charte))[:2]:  # every unanswered field of two examples
+        context = Context.build(charte, declaration, JOUR, cel.Budget.of(charte.limites))
+        for champ in charte.vocabulaire.champs.values():
+            if declaration.decidable(champ.chemin):
+                continue
+            answers = ["2026-01-15"] if champ.type is TypeChamp.DATE else probe_answers(champ)[:2]
+            for answer in answers:
+                probe = context.answering(champ.chemin, answer, cel.Budget.of(charte.limites), {})
+                full = Context.build(charte, declaration.avec_reponse(champ.chemin, answer), JOUR,
+                                     cel.Budget.of(charte.limites))
+                assert probe.projet == full.projet, champ.chemin
+                assert probe.qualifications == full.qualifications, champ.chemin
+                tried += 1
+    assert tried > 50

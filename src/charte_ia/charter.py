@@ -299,6 +299,9 @@ class Charte:
     lieux_parametres: Mapping[str, Location] = field(default_factory=dict)
     est_paquet: bool = False
     limites: Limits = DEFAULT_LIMITS
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What the engine derives from the charter alone (the fields each rule reads…), computed
+    on first use and kept: the same for every declaration. Never part of the charter's meaning."""
 
     def regle(self, regle_id: str) -> Regle | None:
         """La règle qui porte cet identifiant (avec son espace de noms), s'il y en a une."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -58,6 +58,8 @@ class Context:
     activations: dict[str, dict[str, Any]] = field(default_factory=dict)
     params_cel: dict[str, Any] = field(default_factory=dict)
     scopes: dict[PorteeRegle, Tri] = field(default_factory=dict)
+    donnees: dict[str, Any] = field(default_factory=dict)
+    """Each declared value a rule reads, as the decision shows it: built once, shared by the rules."""
 
     def scope(self, portee: PorteeRegle) -> Tri | None:
         """Whether the declaration is within a scope, once per declaration (``None``: every project)."""
@@ -71,15 +73,18 @@ class Context:
 
     @classmethod
     def build(cls, charte: Charte, declaration: Declaration, jour: date, budget: cel.Budget, *,
-              seulement: set[str] | None = None, connues: dict[str, Tri] | None = None) -> Context:
+              seulement: set[str] | None = None, connues: dict[str, Tri] | None = None,
+              projet: Any = None) -> Context:
         """Convert the declaration once, then compute the qualifications, namespace by namespace.
 
         Args:
             budget: The evaluation steps left, shared by every expression evaluated in this context.
             seulement: Compute only these qualifications (and what they need), when given.
             connues: Qualifications already known for this declaration, reused as they are.
+            projet: The declaration already converted for CEL (:meth:`answering`), when it is.
         """
-        projet = cel.to_cel(projet_of(declaration, charte.vocabulaire).get("projet", {}))
+        if projet is None:
+            projet = cel.to_cel(projet_of(declaration, charte.vocabulaire).get("projet", {}))
         context = cls(charte, declaration, jour, charte.parametres_au(jour), projet, budget)
         for qualification in charte.qualifications:
             if connues is not None and qualification.id in connues:
@@ -88,6 +93,21 @@ class Context:
                 context.qualifications[qualification.id] = tri_of(context, qualification.expression,
                                                                  qualification.espace, cache=False)
         return context
+
+    def answering(self, chemin: str, answer: Any, budget: cel.Budget, connues: dict[str, Tri]) -> Context:
+        """The context of the same declaration with one more answer: only that field is converted.
+
+        The converted declaration is shared, but for the maps on the way to ``chemin``, which are
+        copied; the answered field is no longer awaited (:meth:`Declaration.avec_reponse`).
+        """
+        supposed = self.declaration.avec_reponse(chemin, answer)
+        value = projet_of(replace(supposed, valeurs={chemin: answer}, en_attente=frozenset()),
+                          self.charte.vocabulaire)["projet"]
+        *groups, leaf = chemin.split(".")[1:]
+        for group in groups:
+            value = value[group]
+        projet = _with(self.projet, [*groups, leaf], cel.to_cel(value[leaf]))
+        return Context.build(self.charte, supposed, self.jour, budget, connues=connues, projet=projet)
 
     def activation(self, espace: str, *, cache: bool = True) -> dict[str, Any]:
         """The CEL activation of a namespace: its parameters and qualifications, nested ones included.
@@ -122,6 +142,15 @@ class Context:
         return tree
 
 
+def _with(tree: Any, path: list[str], value: Any) -> Any:
+    """A copy of a converted map where ``path`` holds ``value``; the maps off the path are shared."""
+    head, *rest = path
+    key = cel.to_cel(head)
+    copy = type(tree)(tree)
+    copy[key] = value if not rest else _with(tree[key] if key in tree else cel.to_cel({}), rest, value)
+    return copy
+
+
 # --- Expressions -------------------------------------------------------------------------------
 
 
@@ -150,9 +179,14 @@ def tri_of(context: Context, expression: cel.Expression, espace: str, *, cache: 
     return Tri(None, erreur=result.message)
 
 
-def names_of(charte: Charte, expression: cel.Expression, racine: str, espace: str) -> set[str]:
-    """Full names of the parameters or qualifications an expression reads."""
-    return {charte.nom_complet(espace, chemin) for chemin in expression.chemins(racine)}
+def names_of(charte: Charte, expression: cel.Expression, racine: str, espace: str) -> frozenset[str]:
+    """Full names of the parameters or qualifications an expression reads (kept in ``charte.memo``)."""
+    key = ("noms", expression.source, racine, espace)
+    found = charte.memo.get(key)
+    if found is None:
+        found = charte.memo[key] = frozenset(charte.nom_complet(espace, chemin)
+                                             for chemin in expression.chemins(racine))
+    return found
 
 
 _SCOPES = {
@@ -191,14 +225,18 @@ def qualifications_of(charte: Charte, expression: cel.Expression, espace: str) -
     return found
 
 
-def fields_of(charte: Charte, expression: cel.Expression, espace: str) -> set[str]:
+def fields_of(charte: Charte, expression: cel.Expression, espace: str) -> frozenset[str]:
     """The declaration fields an expression reads, through the qualifications it uses too."""
-    paths = {"projet." + c for c in expression.chemins("projet")}
-    for name in names_of(charte, expression, "qualif", espace):
-        qualification = charte.qualification(name)
-        if qualification is not None:
-            paths |= fields_of(charte, qualification.expression, qualification.espace)
-    return paths
+    key = ("champs", expression.source, espace)
+    found = charte.memo.get(key)
+    if found is None:
+        paths = {"projet." + c for c in expression.chemins("projet")}
+        for name in names_of(charte, expression, "qualif", espace):
+            qualification = charte.qualification(name)
+            if qualification is not None:
+                paths |= fields_of(charte, qualification.expression, qualification.espace)
+        found = charte.memo[key] = frozenset(paths)
+    return found
 
 
 def projet_of(declaration: Declaration, vocabulaire: Vocabulaire) -> dict[str, Any]:

@@ -151,9 +151,7 @@ def probe_answers(champ: Champ | None) -> list[Any]:
 def _answer_effect(context: Context, results: Sequence[ResultatRegle], reponse: tuple[str, Any],
                    rules: list[Regle], unaffected: dict[str, Tri], *, budget: cel.Budget) -> EffetReponse:
     chemin, answer = reponse
-    declaration = context.declaration
-    supposed = declaration.avec_reponse(chemin, answer)
-    probe = Context.build(context.charte, supposed, context.jour, budget, connues=unaffected)
+    probe = context.answering(chemin, answer, budget, unaffected)
     after = {}
     for regle in rules:
         outcome = outcome_of(probe, regle)

@@ -8,6 +8,7 @@ from typing import Any
 
 from charte_ia import cel
 from charte_ia.charter import (
+    Charte,
     ClauseCompilee,
     ExceptionCompilee,
     Gabarit,
@@ -79,10 +80,28 @@ def _both(first: Tri, second: Tri) -> Tri:
     return Tri(None, first.manquants | second.manquants)
 
 
-def rule_result(context: Context, regle: Regle) -> ResultatRegle:
+@dataclass(frozen=True, slots=True)
+class _Static:
+    """What a rule's result takes from the charter alone: the same for every declaration."""
+
+    regle: Regle
+    base: dict[str, Any]
+    champs: tuple[str, ...]
+    parametres: tuple[str, ...]
+
+
+def _static(charte: Charte, regle: Regle) -> _Static:
+    key = ("regle", id(regle))
+    found: _Static | None = charte.memo.get(key)
+    if found is not None and found.regle is regle:
+        return found
+    paths: set[str] = set()
+    names: set[str] = set()
+    for expression in expressions_of(regle):
+        paths |= fields_of(charte, expression, regle.espace)
+        names |= names_of(charte, expression, "param", regle.espace)
     base: dict[str, Any] = {
-        "id": regle.id, "titre": regle.titre, "principe": regle.principe,
-        "severite": regle.severite_au(context.jour), "references": regle.references,
+        "id": regle.id, "titre": regle.titre, "principe": regle.principe, "references": regle.references,
         "source": place_of(regle.location),
         "provenance": None if regle.provenance is None else ProvenanceRegle(
             paquet=regle.provenance.paquet, version=regle.provenance.version, espace=regle.provenance.espace,
@@ -91,6 +110,14 @@ def rule_result(context: Context, regle: Regle) -> ResultatRegle:
         "a_verifier": regle.source.a_verifier,
         "nature": regle.source.nature,
     }
+    found = charte.memo[key] = _Static(regle, base, tuple(sorted(paths, key=charte.vocabulaire.ordre)),
+                                       tuple(sorted(names)))
+    return found
+
+
+def rule_result(context: Context, regle: Regle) -> ResultatRegle:
+    static = _static(context.charte, regle)
+    base = {**static.base, "severite": regle.severite_au(context.jour)}
     outcome = outcome_of(context, regle)
     if outcome is None:
         return ResultatRegle(statut=Statut.HORS_VIGUEUR, **base)
@@ -110,8 +137,8 @@ def rule_result(context: Context, regle: Regle) -> ResultatRegle:
         if failing and regle.remediation else None,
         manquants=manquants,
         erreur=outcome.erreur,
-        donnees=_data_used(context, regle),
-        parametres=_parameters_used(context, regle),
+        donnees=_data_used(context, static.champs),
+        parametres=_parameters_used(context, static.parametres),
         **base,
     )
 
@@ -190,25 +217,23 @@ def _clause_result(context: Context, regle: Regle, clause: ClauseCompilee, tri: 
     return ResultatClause(id=clause.id, statut=Statut.NON_CONFORME, expression=expression, message=message)
 
 
-def _data_used(context: Context, regle: Regle) -> tuple[DonneeUtilisee, ...]:
-    paths: set[str] = set()
-    for expression in expressions_of(regle):
-        paths |= fields_of(context.charte, expression, regle.espace)
+def _data_used(context: Context, champs: tuple[str, ...]) -> tuple[DonneeUtilisee, ...]:
     used = []
-    for chemin in sorted(paths, key=context.charte.vocabulaire.ordre):
-        if context.declaration.known(chemin):
-            location = context.declaration.location(chemin)
-            used.append(DonneeUtilisee(champ=chemin, valeur=context.declaration.valeurs[chemin],
-                                       position=place_of(location) if location else None))
+    valeurs, built = context.declaration.valeurs, context.donnees
+    for chemin in champs:
+        if chemin in valeurs:
+            donnee = built.get(chemin)
+            if donnee is None:
+                location = context.declaration.location(chemin)
+                donnee = built[chemin] = DonneeUtilisee(
+                    champ=chemin, valeur=valeurs[chemin], position=place_of(location) if location else None)
+            used.append(donnee)
     return tuple(used)
 
 
-def _parameters_used(context: Context, regle: Regle) -> tuple[ParametreUtilise, ...]:
-    names: set[str] = set()
-    for expression in expressions_of(regle):
-        names |= names_of(context.charte, expression, "param", regle.espace)
+def _parameters_used(context: Context, names: tuple[str, ...]) -> tuple[ParametreUtilise, ...]:
     used = []
-    for name in sorted(names):
+    for name in names:
         entry = entree_au(context.charte.parametres.get(name, ()), context.jour)
         if entry is not None:
             since, value = entry
