@@ -47,11 +47,15 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 	@echo "== Site de documentation : site/index.html"
 
-## bench : mesure la compilation de la charte, la vitesse d'évaluation, le démarrage et la croissance
-## avec le nombre de règles et la longueur des listes
-bench: $(STAMP)
+## bench : mesure la compilation de la charte, la vitesse d'évaluation (compilée et interprétée), le
+## démarrage, la croissance avec le nombre de règles et la longueur des listes, et la comparaison avec Rego
+bench: $(STAMP) $(VENV)/.banc
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/echelle.py
+
+$(VENV)/.banc: pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
 
 ## fuzz : cherche pendant DUREE secondes (600 par défaut) une entrée qui ferait échouer les chargeurs
 DUREE ?= 600

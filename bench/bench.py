@@ -1,7 +1,8 @@
 """Measure how fast a charter loads and how fast declarations are checked (``make bench``).
 
 Speed is measured here, never by timed tests: figures depend on the machine. The script
-prints the charter compilation time, the evaluations per second over the shipped examples,
+prints the charter compilation time, the evaluations per second over the shipped examples
+(and, in the same process, how much faster than cel-python's interpreter, the reference),
 the peak memory of one evaluation, the cold start of the command (``--aide``, and ``verifier``
 on one declaration), and the time and peak memory of one ``verifier`` run over a folder of
 1 000 and 10 000 declarations (``FICHES=…`` to change the second; one process per core),
@@ -54,6 +55,7 @@ def main() -> int:
         for _ in range(rounds):
             charte_ia.evaluate(charte, fiche, JOUR)
         per_eval.append((time.perf_counter() - start) / rounds)
+    reference = _interpreted(charte, fiches, max(rounds // 10, 3))
     tracemalloc.start()
     charte_ia.evaluate(charte, fiches[0], JOUR)
     _, peak = tracemalloc.get_traced_memory()
@@ -61,6 +63,9 @@ def main() -> int:
     print(f"charte : {len(charte.regles)} règles, compilée en {load * 1000:.1f} ms (meilleur de 5)")
     print(f"évaluation : {statistics.median(per_eval) * 1000:.2f} ms par fiche (médiane sur "
           f"{len(fiches)} fiches × {rounds} tours), soit {1 / statistics.median(per_eval):.0f} fiches/s")
+    slow, fast = statistics.median(reference), statistics.median(per_eval)
+    print(f"  interpréteur de cel-python (référence) : {slow * 1000:.2f} ms par fiche, l'évaluation "
+          f"compilée est {slow / fast:.1f}× plus rapide (même processus)")
     slowest = max(range(len(fiches)), key=per_eval.__getitem__)
     questions = len(charte_ia.evaluate(charte, fiches[slowest], JOUR).informations_manquantes)
     print(f"la plus lente : {paths[slowest].name}, {per_eval[slowest] * 1000:.2f} ms "
@@ -75,6 +80,21 @@ def main() -> int:
         print(f"charte-ia verifier sur {count} fiches (json, un fichier par fiche) : {seconds:.0f} s, "
               f"pic de mémoire {rss / 1024:.0f} Mio")
     return 0
+
+
+def _interpreted(charte: charte_ia.Charte, fiches: list[charte_ia.Declaration], rounds: int) -> list[float]:
+    """The same evaluations with cel-python's interpreter, the reference (``CHARTE_IA_EVALUATION``)."""
+    os.environ["CHARTE_IA_EVALUATION"] = "interpretee"
+    try:
+        timings = []
+        for fiche in fiches:
+            start = time.perf_counter()
+            for _ in range(rounds):
+                charte_ia.evaluate(charte, fiche, JOUR)
+            timings.append((time.perf_counter() - start) / rounds)
+        return timings
+    finally:
+        del os.environ["CHARTE_IA_EVALUATION"]
 
 
 def _cold(args: list[str]) -> float:

@@ -10,6 +10,7 @@ grow linearly.
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 import sys
@@ -17,6 +18,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import charte_ia
 from charte_ia.declaration import build_declaration
@@ -61,7 +63,7 @@ def _declaration(rng: random.Random, sections: int, items: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _median_ms(rules: int, sections: int, items: int, count: int) -> float:
+def _setup(rules: int, sections: int, items: int, count: int) -> tuple[charte_ia.Charte, list[Any]]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "banc.yaml"
         path.write_text(_charter(rules, sections, max(items, 4)), encoding="utf-8")
@@ -69,6 +71,11 @@ def _median_ms(rules: int, sections: int, items: int, count: int) -> float:
     rng = random.Random(7)
     fiches = [build_declaration(read_bytes(_declaration(rng, sections, items).encode(), "banc.yaml"),
                                 charte.vocabulaire) for _ in range(count)]
+    return charte, fiches
+
+
+def _median_ms(rules: int, sections: int, items: int, count: int) -> float:
+    charte, fiches = _setup(rules, sections, items, count)
     timings = []
     for fiche in fiches:
         start = time.perf_counter()
@@ -77,8 +84,55 @@ def _median_ms(rules: int, sections: int, items: int, count: int) -> float:
     return statistics.median(timings) * 1000
 
 
+REGO = """package banc
+{rules}
+resultats := {{{names}}}
+"""
+REGO_SHAPES = [
+    ["r{i} if {{ not input.{s}.b0 }}", "r{i} if {{ input.{s}.e0 in {{\"FR\", \"DE\", \"IE\"}} }}"],
+    ["r{i} if {{ input.{s}.n >= 10; input.{s}.b1 }}"],
+    ["r{i} if {{ every p in input.{s}.l {{ p in {{\"FR\", \"DE\"}} }} }}"],
+    ["r{i} if {{ input.{s}.b2; count(input.{s}.l) > 2 }}",
+     "r{i} if {{ not input.{s}.b2; input.{s}.n < 50 }}"],
+]
+"""The four shapes of the synthetic charter, written in Rego (OPA's language), rule for rule."""
+
+
+def _versus_rego(count: int) -> None:
+    """The synthetic 60-rule charter, charte-ia and regopy in the same process, same answers checked."""
+    try:
+        import regopy  # noqa: PLC0415  (a benchmark reference, installed by ``make bench`` only)
+    except ImportError:
+        print("comparaison avec Rego : regopy n'est pas installé (make bench l'installe)")
+        return
+    charte, fiches = _setup(60, 6, 4, count)
+    lines = [f"default r{i} := false" for i in range(60)]
+    for i in range(60):
+        lines += [body.format(i=i, s=f"s{(i // 4) % 6}") for body in REGO_SHAPES[i % 4]]
+    interpreter = regopy.Interpreter()
+    interpreter.add_module("banc", REGO.format(rules="\n".join(lines),
+                                                 names=", ".join(f'"R{i}": r{i}' for i in range(60))))
+    inputs = [json.loads(json.dumps(dict(fiche.document.data)["projet"])) for fiche in fiches]
+    charte_ms, rego_ms = [], []
+    for fiche, data in zip(fiches, inputs, strict=True):
+        start = time.perf_counter()
+        decision = charte_ia.evaluate(charte, fiche, JOUR, classer_manquants=False)
+        charte_ms.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        interpreter.set_input(data)
+        answers = json.loads(str(interpreter.query("data.banc.resultats")))["expressions"][0]
+        rego_ms.append(time.perf_counter() - start)
+        mine = {r.id: r.statut is charte_ia.Statut.CONFORME for r in decision.regles}
+        if mine != answers:
+            raise SystemExit(f"Rego et charte-ia ne donnent pas les mêmes résultats pour {fiche.id}")
+    ours, theirs = statistics.median(charte_ms) * 1000, statistics.median(rego_ms) * 1000
+    print(f"60 règles synthétiques, {count} fiches, mêmes 60 résultats : charte-ia {ours:.2f} ms par fiche, "
+          f"Rego (regopy) {theirs:.2f} ms, soit {theirs / ours:.1f}× plus rapide que Rego (objectif 15×)")
+
+
 def main() -> int:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    _versus_rego(max(count, 200))
     print("échelle — règles (6 sections de 10 champs, listes de 4 pays) :")
     base = None
     for rules in (15, 60, 240):

@@ -11,6 +11,7 @@ The verdict is computed by :mod:`charte_ia.verdict` (DESIGN §4).
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
@@ -49,6 +50,10 @@ class Verdict(StrEnum):
     CONFORME_AVEC_RESERVES = "conforme_avec_reserves"
     NON_CONFORME = "non_conforme"
     INCOMPLET = "incomplet"
+
+
+_SMALL_DECIMAL = re.compile(r"[0-9][eE]-|0\.0000")
+"""How pydantic writes a decimal under 10⁻⁴ (``0.00001``, ``1.5e-7``), which ``json`` writes otherwise."""
 
 
 class _Frozen(BaseModel):
@@ -368,8 +373,16 @@ class Decision(_Frozen):
     informations_manquantes: tuple[InformationManquante, ...]
 
     def to_json(self) -> str:
-        """Le texte JSON, déterministe : UTF-8, indentation de deux espaces, saut de ligne final."""
-        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+        """Le texte JSON, déterministe : UTF-8, indentation de deux espaces, saut de ligne final.
+
+        Le texte est celui de ``json.dumps(…, ensure_ascii=False, indent=2)`` ; pydantic l'écrit
+        six fois plus vite, à une graphie près, celle des décimaux de moins de 10⁻⁴ (``0.00001``
+        pour ``1e-05``) : une décision qui en contient est écrite par ``json``.
+        """
+        text = self.model_dump_json(indent=2)
+        if _SMALL_DECIMAL.search(text):
+            text = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2)
+        return text + "\n"
 
     def regle(self, regle_id: str) -> ResultatRegle | None:
         """Le résultat de la règle qui porte cet identifiant, s'il y en a une."""

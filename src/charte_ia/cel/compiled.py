@@ -33,6 +33,7 @@ from celpy.evaluation import CELEvalError, Evaluator, base_functions, eval_error
 from charte_ia.cel.meter import Meter, result_cost, size_cost
 from charte_ia.cel.operators import (
     Build,
+    Constant,
     Node,
     NotCompilableError,
     binary,
@@ -87,6 +88,9 @@ def _node(tree: Any, above: int) -> Node:
 
 def _sized(inner: Node) -> Node:
     """An ``addition`` node with one child: cel-python's meter charges the size of its value."""
+    if isinstance(inner, Constant):
+        return Constant(inner.steps + result_cost(inner.value), inner.value)
+
     def run_sized(a: dict[str, Any], m: Meter) -> Any:
         value = inner(a, m)
         m.spend(result_cost(value))
@@ -186,12 +190,7 @@ def _literal(tree: Any, cost: int) -> Node:
         value = Evaluator.literal(_LITERALS, tree)  # cel-python's own reading of the token
     except Exception as ex:  # an invalid unsigned literal, an unknown kind: left to the interpreter
         raise NotCompilableError("literal") from ex
-    steps = cost + 1
-
-    def run_literal(_a: dict[str, Any], m: Meter) -> Any:
-        m.spend(steps)
-        return value
-    return run_literal
+    return Constant(cost + 1, value)
 
 
 def _list(tree: Any, cost: int, build: Build) -> Node:
@@ -201,6 +200,9 @@ def _list(tree: Any, cost: int, build: Build) -> Node:
             return celtypes.ListType()
         return run_empty_list
     items = expressions(tree.children[0].children, build)
+    if all(isinstance(item, Constant) for item in items):
+        return Constant(cost + 1 + sum(item.steps for item in items),  # type: ignore[attr-defined]
+                        listed([item.value for item in items]))  # type: ignore[attr-defined]
 
     def run_list(a: dict[str, Any], m: Meter) -> Any:
         m.spend(cost + 1)  # the exprlist node

@@ -35,6 +35,24 @@ _CAUGHT: dict[str, tuple[type[Exception], ...]] = {
 """Beyond ``TypeError``, the exceptions each operator node turns into an error value."""
 
 
+class Constant:
+    """A node whose value is known when the expression is compiled (a literal, a list of literals).
+
+    Its parent may read :attr:`value` and charge :attr:`steps` itself, at the moment the
+    interpreter would visit it: one call less, the same steps at the same point.
+    """
+
+    __slots__ = ("steps", "value")
+
+    def __init__(self, steps: int, value: Any) -> None:
+        self.steps = steps
+        self.value = value
+
+    def __call__(self, _a: dict[str, Any], m: Meter) -> Any:
+        m.spend(self.steps)
+        return self.value
+
+
 class NotCompilableError(Exception):
     """A construct the compiled runner leaves to cel-python's interpreter."""
 
@@ -135,10 +153,20 @@ def binary(tree: Any, cost: int, build: Build) -> Node:
     function, label = FUNCTIONS[_OPERATORS[operator.data]], operator.data
     caught = _CAUGHT[tree.data]
     sized = tree.data == "addition"
+    # A literal operand is not called: its steps are charged where the interpreter visits it.
+    first = cost + left.steps if isinstance(left, Constant) else cost
+    fixed_left, fixed_right = isinstance(left, Constant), isinstance(right, Constant)
+    left_value = left.value if isinstance(left, Constant) else None
+    right_steps, right_value = (right.steps, right.value) if isinstance(right, Constant) else (0, None)
 
     def run_binary(a: dict[str, Any], m: Meter) -> Any:
-        m.spend(cost)
-        lhs, rhs = left(a, m), right(a, m)
+        m.spend(first)
+        lhs = left_value if fixed_left else left(a, m)
+        if fixed_right:
+            m.spend(right_steps)
+            rhs = right_value
+        else:
+            rhs = right(a, m)
         try:
             value = function(lhs, rhs)
         except TypeError as ex:

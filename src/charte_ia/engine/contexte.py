@@ -56,7 +56,7 @@ class Context:
     budget: cel.Budget
     qualifications: dict[str, Tri] = field(default_factory=dict)
     activations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    params_cel: dict[str, Any] = field(default_factory=dict)
+    qualif_cel: dict[tuple[str, int], Any] = field(default_factory=dict)
     scopes: dict[PorteeRegle, Tri] = field(default_factory=dict)
     donnees: dict[str, Any] = field(default_factory=dict)
     """Each declared value a rule reads, as the decision shows it: built once, shared by the rules."""
@@ -112,18 +112,25 @@ class Context:
     def activation(self, espace: str, *, cache: bool = True) -> dict[str, Any]:
         """The CEL activation of a namespace: its parameters and qualifications, nested ones included.
 
-        Parameters are converted once per namespace; qualifications are rebuilt while they are
-        being computed (``cache=False``), then kept.
+        Parameters and the date are converted once per namespace and day for the charter (kept in
+        ``charte.memo``: the same for every declaration); qualifications once per namespace each
+        time one more is known, while they are being computed (``cache=False``), then kept.
         """
         found = self.activations.get(espace) if cache else None
         if found is None:
-            params = self.params_cel.get(espace)
+            memo = self.charte.memo
+            params = memo.get(("param", espace, self.jour))
             if params is None:
-                params = self.params_cel[espace] = cel.to_cel(self._tree(espace, self.parametres))
-            found = {"projet": self.projet, "date": cel.to_cel(self.jour), "param": params,
-                     "qualif": cel.to_cel(self._tree(espace, {
-                         name: tri.valeur for name, tri in self.qualifications.items()
-                         if tri.valeur is not None}))}
+                params = memo[("param", espace, self.jour)] = cel.to_cel(self._tree(espace, self.parametres))
+            jour = memo.get(("date", self.jour))
+            if jour is None:
+                jour = memo[("date", self.jour)] = cel.to_cel(self.jour)
+            key = (espace, len(self.qualifications))  # qualifications are only ever added
+            qualif = self.qualif_cel.get(key)
+            if qualif is None:
+                qualif = self.qualif_cel[key] = cel.to_cel(self._tree(espace, {
+                    name: tri.valeur for name, tri in self.qualifications.items() if tri.valeur is not None}))
+            found = {"projet": self.projet, "date": jour, "param": params, "qualif": qualif}
             if cache:
                 self.activations[espace] = found
         return found

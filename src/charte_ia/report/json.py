@@ -7,7 +7,6 @@ in the order the declarations were given.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterable, Iterator, Sequence
 
 from charte_ia.decision import Decision
@@ -36,5 +35,4 @@ def stream(decisions: Iterable[Decision]) -> Iterator[str]:
 
 
 def _item(decision: Decision) -> str:
-    text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, indent=2)
-    return "\n".join("  " + line for line in text.split("\n"))
+    return "\n".join("  " + line for line in decision.to_json().rstrip("\n").split("\n"))
