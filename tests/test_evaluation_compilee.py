@@ -35,7 +35,8 @@ CHARTES = sorted((ROOT / "chartes").glob("*.yaml"))
 PAQUETS = sorted((ROOT / "src" / "charte_ia" / "paquets").glob("*.yaml"))
 EXEMPLES = sorted((ROOT / "exemples").glob("*.yaml"))
 HOSTILES = ROOT / "tests" / "hostiles"
-pytestmark = pytest.mark.no_cover  # content-sized: run once, without the coverage tracer
+CONTENT = pytest.mark.no_cover
+"""Tests sized by the shipped content: run without the coverage tracer, which would triple their time."""
 
 
 @cache
@@ -89,6 +90,7 @@ def _decide(charte: Charte, declaration: charte_ia.Declaration, evaluation: str,
 # --- Shipped content ---------------------------------------------------------------------------
 
 
+@CONTENT
 @pytest.mark.parametrize("chemin", CHARTES + PAQUETS, ids=lambda p: p.stem)
 def test_every_shipped_expression_is_compiled(chemin: Path) -> None:
     """The fast path is not a fallback that never runs: the shipped content uses it throughout."""
@@ -97,6 +99,7 @@ def test_every_shipped_expression_is_compiled(chemin: Path) -> None:
     assert [e.source for e in expressions if e._compiled is None] == []
 
 
+@CONTENT
 @pytest.mark.parametrize("chemin", CHARTES, ids=lambda p: p.stem)
 def test_both_runners_agree_on_every_expression_the_shipped_examples_evaluate(
         chemin: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,6 +120,7 @@ def test_both_runners_agree_on_every_expression_the_shipped_examples_evaluate(
     assert different == []
 
 
+@CONTENT
 @pytest.mark.parametrize("chemin", CHARTES, ids=lambda p: p.stem)
 def test_decisions_are_byte_identical_whichever_runner(chemin: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     charte = _charter(chemin)
@@ -226,6 +230,7 @@ def test_generated_expressions_behave_the_same_under_both_runners(text: str, per
 # --- What one decision converts once -----------------------------------------------------------
 
 
+@CONTENT
 @pytest.mark.parametrize("chemin", CHARTES, ids=lambda p: p.stem)
 def test_a_probed_answer_converts_one_field_and_reads_as_a_full_conversion(chemin: Path) -> None:
     """Ranking missing information tries answers: each try patches the converted declaration."""
