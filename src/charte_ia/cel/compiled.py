@@ -116,16 +116,17 @@ def _member_dot_arg(tree: Any, cost: int, build: Build) -> Node:
     if len(idents) != 1:
         raise NotCompilableError(name)
     variable, target, body = str(idents[0].children[0]), build(tree.children[0], 0), build(arguments[1], 0)
-    if name in {"all", "exists"}:
-        return _quantifier(cost, variable, target, body, every=name == "all")
-    return _traversal(cost, name, variable, target, body)
+    return _macro(cost, name, variable, target, body)
 
 
-def _quantifier(cost: int, variable: str, target: Node, body: Node, *, every: bool) -> Node:
-    """``all()`` and ``exists()``: an error of the body stays a value, for ``&&``/``||`` to absorb."""
-    combine, start = (_AND, celtypes.BoolType(True)) if every else (_OR, celtypes.BoolType(False))
+def _macro(cost: int, name: str, variable: str, target: Node, body: Node) -> Node:
+    """The five macros, as cel-python runs them: in ``all()`` and ``exists()`` an error of the body
+    stays a value, for ``&&``/``||`` to absorb; in ``map()``, ``filter()`` and ``exists_one()`` it
+    ends the whole evaluation."""
+    keeps_errors = name in {"all", "exists"}
+    combine, start = (_AND, celtypes.BoolType(True)) if name == "all" else (_OR, celtypes.BoolType(False))
 
-    def run_quantifier(a: dict[str, Any], m: Meter) -> Any:
+    def run_macro(a: dict[str, Any], m: Meter) -> Any:
         m.spend(cost)
         items = target(a, m)
         if isinstance(items, CELEvalError):
@@ -134,32 +135,20 @@ def _quantifier(cost: int, variable: str, target: Node, body: Node, *, every: bo
         def item(value: Any) -> Any:
             scope = dict(a)
             scope[variable] = value
+            if not keeps_errors:
+                return run(body, scope, m)
             try:
                 return run(body, scope, m)
             except CELEvalError as ex:
                 return ex
-        return reduce(combine, map(item, items), start)
-    return run_quantifier
-
-
-def _traversal(cost: int, name: str, variable: str, target: Node, body: Node) -> Node:
-    """``map()``, ``filter()``, ``exists_one()``: an error of the body ends the whole evaluation."""
-    def run_traversal(a: dict[str, Any], m: Meter) -> Any:
-        m.spend(cost)
-        items = target(a, m)
-        if isinstance(items, CELEvalError):
-            return items
-
-        def item(value: Any) -> Any:
-            scope = dict(a)
-            scope[variable] = value
-            return run(body, scope, m)
         if name == "map":
             return celtypes.ListType(map(item, items))
         if name == "filter":
             return celtypes.ListType(filter(item, items))
-        return celtypes.BoolType(sum(1 for value in items if bool(item(value))) == 1)
-    return run_traversal
+        if name == "exists_one":
+            return celtypes.BoolType(sum(1 for value in items if bool(item(value))) == 1)
+        return reduce(combine, map(item, items), start)
+    return run_macro
 
 
 # --- Primaries ---------------------------------------------------------------------------------
