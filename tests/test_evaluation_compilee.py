@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import charte_ia
@@ -24,10 +24,13 @@ from charte_ia import cel
 from charte_ia.cel import run as cel_run
 from charte_ia.charter import Charte, Gabarit
 from charte_ia.decision import Decision
+from charte_ia.declaration import build_declaration
 from charte_ia.diagnostics import InvalidInputError
 from charte_ia.engine import probe_answers
 from charte_ia.engine.contexte import Context, expressions_of
+from charte_ia.load import charter_from_document
 from charte_ia.model import TypeChamp
+from charte_ia.source import read_bytes
 from conftest import ROOT
 
 JOUR = date(2026, 12, 1)
@@ -249,3 +252,40 @@ def test_a_probed_answer_converts_one_field_and_reads_as_a_full_conversion(chemi
                 assert probe.qualifications == full.qualifications, champ.chemin
                 tried += 1
     assert tried > 50
+
+
+# --- Generated declarations and charters -------------------------------------------------------
+
+
+@CONTENT
+def test_generated_declarations_get_the_same_decision_whichever_runner(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_proprietes import declarations  # the schema-valid declarations of the property tests
+
+    charte = _charter(ROOT / "chartes" / "commune-modele.yaml")
+
+    @settings(max_examples=max(3, settings().max_examples // 4))  # every possible answer is tried twice
+    @given(declarations(charte.vocabulaire))
+    def check(raw: bytes) -> None:
+        declaration = build_declaration(read_bytes(raw, "fiche.yaml"), charte.vocabulaire)
+        reference = _decide(charte, declaration, "interpretee", monkeypatch)
+        assert _json(_decide(charte, declaration, "compilee", monkeypatch)) == _json(reference)
+
+    check()
+
+
+def test_generated_charters_get_the_same_decision_whichever_runner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small charters mixing decided values, unknown fields, runtime errors and exhausted budgets."""
+    from test_proprietes import LIMITS, charters
+
+    declaration = build_declaration(read_bytes(b"format: fiche-projet-ia/2\nprojet:\n  id: minimale\n"
+                                               b"  nom: Fiche minimale\n", "fiche.yaml"),
+                                    charte_ia.default_vocabulary())
+
+    @given(charters())
+    def check(generated: tuple[str, Any]) -> None:
+        charte = charter_from_document(read_bytes(generated[0].encode(), "charte.yaml"), limits=LIMITS)
+        reference = _decide(charte, declaration, "interpretee", monkeypatch)
+        assert _json(_decide(charte, declaration, "compilee", monkeypatch)) == _json(reference)
+
+    check()
