@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +25,11 @@ settings.register_profile("approfondi", max_examples=400, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 """Generated tests: 20 fixed examples each by default (``make test``, CI), reproducible from one
 run to the next; ``HYPOTHESIS_PROFILE=approfondi`` searches 400 random examples each."""
+
+os.environ["CHARTE_IA_CACHE"] = tempfile.mkdtemp(prefix="charte-ia-tests-")
+atexit.register(shutil.rmtree, os.environ["CHARTE_IA_CACHE"], ignore_errors=True)
+"""Each test process keeps its compiled charters and CEL parser in a folder of its own, never in
+the home folder of whoever runs the tests (a test that needs another cache sets its own)."""
 
 CHARTE_MODELE = FIXTURES / "charte-v1.yaml"
 """A frozen charter importing a frozen pack: the mechanics tests do not move with the content."""

@@ -303,6 +303,10 @@ class Charte:
     """What the engine derives from the charter alone (the fields each rule reads…), computed
     on first use and kept: the same for every declaration. Never part of the charter's meaning."""
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without :attr:`memo`, which is computed again (cache of compiled charters)."""
+        return {**self.__dict__, "memo": {}}
+
     def regle(self, regle_id: str) -> Regle | None:
         """La règle qui porte cet identifiant (avec son espace de noms), s'il y en a une."""
         return next((r for r in self.regles if r.id == regle_id), None)

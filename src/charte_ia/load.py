@@ -10,10 +10,12 @@ in one :class:`~charte_ia.diagnostics.InvalidInputError`.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from charte_ia import charter_cache
 from charte_ia.charter import Charte
 from charte_ia.compiler import compile_charter
 from charte_ia.declaration import Declaration, build_declaration
@@ -21,7 +23,7 @@ from charte_ia.derogation import Derogations, derogations_from_document
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import FORMAT_PAQUET, FichierCharte, FichierPaquet
 from charte_ia.packs import ShippedAndFilePacks
-from charte_ia.source import Document, read_file
+from charte_ia.source import STDIN_NAME, Document, read_file
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
 
@@ -44,38 +46,76 @@ def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None,
     Raises:
         InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
+    if vocabulaire is None and str(path) != STDIN_NAME:
+        kept = _kept(str(path), limits)
+        if kept is not None:
+            return kept
     return charter_from_document(read_file(path, limits), vocabulaire=vocabulaire, limits=limits)
+
+
+def _kept(name: str, limits: Limits) -> Charte | None:
+    """The charter compiled earlier from the bytes this file has now, without reading its YAML again."""
+    try:
+        with open(name, "rb") as handle:
+            raw = handle.read(limits.max_bytes + 1)
+    except OSError:
+        return None  # read_file says why, in French
+    if len(raw) > limits.max_bytes:
+        return None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    with _LOCK:
+        cached = _COMPILED.get((name, sha256, 0, limits))
+    found = cached[0] if cached is not None else charter_cache.read(name, sha256, limits)
+    if found is None or not _unchanged(found):
+        return None
+    _remember((name, sha256, 0, limits), found, None)
+    return found
 
 
 def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None = None,
                           limits: Limits = DEFAULT_LIMITS) -> Charte:
     """Valider et compiler une charte (ou un paquet de règles) déjà lue dans un document.
 
-    Une charte déjà compilée dans ce processus, à partir des mêmes octets et de paquets dont
-    les octets n'ont pas changé depuis, est rendue telle quelle : la compilation est une
-    fonction de ces contenus, et la charte compilée est immuable.
+    Une charte déjà compilée dans ce processus, ou par une exécution précédente (gardée dans
+    le cache privé de l'utilisateur, :mod:`charte_ia.charter_cache`, avec le vocabulaire fourni),
+    à partir des mêmes octets et de paquets dont les octets n'ont pas changé depuis, est rendue
+    telle quelle : la compilation est une fonction de ces contenus, et la charte compilée est
+    immuable.
     """
-    vocabulaire = vocabulaire or default_vocabulary()
-    key = (document.name, document.sha256, id(vocabulaire), limits)
+    key = (document.name, document.sha256, 0 if vocabulaire is None else id(vocabulaire), limits)
     with _LOCK:
         cached = _COMPILED.get(key)
     if cached is not None and cached[1] is vocabulaire and _unchanged(cached[0]):
         with _LOCK:
             _COMPILED.move_to_end(key)
         return cached[0]
-    is_pack = isinstance(document.data, dict) and document.data.get("format") == FORMAT_PAQUET
-    fichier: FichierCharte | FichierPaquet = (
-        validate_document(FichierPaquet, document, code="paquet") if is_pack
-        else validate_document(FichierCharte, document, code="charte"))
-    charte = compile_charter(fichier, document, vocabulaire, limits, packs=_PACKS)
+    kept = charter_cache.read(document.name, document.sha256, limits) if vocabulaire is None else None
+    if kept is not None and _unchanged(kept):
+        _remember(key, kept, vocabulaire)
+        return kept
+    charte = _compile(document, vocabulaire or default_vocabulary(), limits)
+    if vocabulaire is None:
+        charter_cache.write(charte)
+    _remember(key, charte, vocabulaire)
+    return charte
+
+
+def _remember(key: tuple[str, str, int, Limits], charte: Charte, vocabulaire: Vocabulaire | None) -> None:
     with _LOCK:
         _COMPILED[key] = (charte, vocabulaire)
         while len(_COMPILED) > _MAX_COMPILED:
             _COMPILED.popitem(last=False)
-    return charte
 
 
-_COMPILED: OrderedDict[tuple[str, str, int, Limits], tuple[Charte, Vocabulaire]] = OrderedDict()
+def _compile(document: Document, vocabulaire: Vocabulaire, limits: Limits) -> Charte:
+    is_pack = isinstance(document.data, dict) and document.data.get("format") == FORMAT_PAQUET
+    fichier: FichierCharte | FichierPaquet = (
+        validate_document(FichierPaquet, document, code="paquet") if is_pack
+        else validate_document(FichierCharte, document, code="charte"))
+    return compile_charter(fichier, document, vocabulaire, limits, packs=_PACKS)
+
+
+_COMPILED: OrderedDict[tuple[str, str, int, Limits], tuple[Charte, Vocabulaire | None]] = OrderedDict()
 """Charters compiled in this process, with the vocabulary they were compiled with."""
 _MAX_COMPILED = 16
 _LOCK = threading.Lock()

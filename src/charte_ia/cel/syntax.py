@@ -144,11 +144,22 @@ class Expression:
         object.__setattr__(self, "_by_root", {k: frozenset(v) for k, v in by_root.items()})
         object.__setattr__(self, "_base", self._program.new_activation())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its text, references and syntax tree: the runners are rebuilt from the tree
+        (the cache of compiled charters, :mod:`charte_ia.charter_cache`)."""
+        return (_restore, (self.source, self.references, self._program.ast))
+
     def chemins(self, racine: str) -> frozenset[str]:
         """The paths read under ``racine``, without the root: ``{"donnees.personnelles"}``."""
         return self._by_root.get(racine, frozenset())
 
 
+
+
+def _restore(source: str, references: tuple[Reference, ...], tree: Any) -> Expression:
+    with LOCK:
+        program = shared_environment().program(tree)
+    return Expression(source, references, program, compile_tree(tree))
 
 
 def compile_expression(text: str, limits: Limits = DEFAULT_LIMITS) -> Expression:

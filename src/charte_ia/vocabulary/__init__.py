@@ -55,6 +55,10 @@ class Vocabulaire:
     groupes: frozenset[str]
     model: type[BaseModel] = field(repr=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled without its validation model, rebuilt from the fields (cache of compiled charters)."""
+        return (_rebuilt, (self.id, self.titre, self.sections, dict(self.champs), self.groupes))
+
     def champ(self, chemin: str) -> Champ | None:
         """Le champ au chemin ``chemin``, ou ``None`` s'il n'y en a pas."""
         return self.champs.get(chemin)
@@ -131,6 +135,12 @@ class Vocabulaire:
             "description": "Déclaration d'un projet d'IA, à vérifier au regard d'une charte "
                            "avec charte-ia. Toute valeur peut être « inconnu ».",
         }
+
+
+def _rebuilt(id: str, titre: str, sections: tuple[Section, ...], champs: dict[str, Champ],
+             groupes: frozenset[str]) -> Vocabulaire:
+    return Vocabulaire(id=id, titre=titre, sections=sections, champs=champs, groupes=groupes,
+                       model=declaration_model(champs.values()))
 
 
 @cache
