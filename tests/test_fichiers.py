@@ -193,3 +193,27 @@ def test_the_cel_parser_is_kept_in_a_private_cache_and_decides_the_same(tmp_path
     shared.chmod(0o777)  # anyone could plant a file here: never used
     assert run(str(shared)).stdout == without.stdout
     assert list(shared.iterdir()) == []
+
+
+def test_a_model_charter_is_named_instead_of_a_path(run: Callable[..., Run], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    fiche = ROOT / "exemples" / "chatbot-etat-civil.yaml"
+    by_path = run("verifier", fiche, "--charte", ROOT / "chartes" / "commune-modele.yaml", "--date", JOUR,
+                  "-f", "json")
+    monkeypatch.chdir(tmp_path)  # no file called commune-modele here
+    by_name = run("verifier", fiche, "--charte", "commune-modele", "--date", JOUR, "-f", "json")
+    assert by_name.code == by_path.code == 0
+    named, pathed = json.loads(by_name.out), json.loads(by_path.out)
+    assert named["charte"]["fichier"].endswith("commune-modele.yaml")
+    assert named["charte"]["sha256"] == pathed["charte"]["sha256"]
+    assert ([(r["id"], r["statut"]) for r in named["regles"]]
+            == [(r["id"], r["statut"]) for r in pathed["regles"]])
+    assert (named["verdict"], named["resume"]) == (pathed["verdict"], pathed["resume"])
+    misspelt = run("verifier", fiche, "--charte", "commune-modle", "--date", JOUR)
+    assert misspelt.code == 3
+    assert "vouliez-vous dire « commune-modele »" in misspelt.err
+    unknown = run("verifier", fiche, "--charte", "ailleurs.yaml", "--date", JOUR)
+    assert unknown.code == 3
+    assert "commune-modele, departement-modele, metropole-modele" in unknown.err
+    (tmp_path / "commune-modele").write_text("pas: une charte\n", encoding="utf-8")
+    assert run("verifier", fiche, "--charte", "commune-modele", "--date", JOUR).code == 3  # a file wins

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 
 from charte_ia import charter_cache
@@ -20,6 +22,7 @@ from charte_ia.charter import Charte
 from charte_ia.compiler import compile_charter
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.derogation import Derogations, derogations_from_document
+from charte_ia.diagnostics import InvalidInputError, did_you_mean
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import FORMAT_PAQUET, FichierCharte, FichierPaquet
 from charte_ia.packs import ShippedAndFilePacks
@@ -35,7 +38,9 @@ def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None,
     Un paquet de règles (``format: paquet_regles/1``) est accepté aussi : il est compilé seul.
 
     Args:
-        path: Le fichier YAML de la charte (``-`` pour l'entrée standard).
+        path: Le fichier YAML de la charte (``-`` pour l'entrée standard), ou le nom d'une charte
+            modèle livrée (``commune-modele``, ``departement-modele``, ``metropole-modele``)
+            quand aucun fichier ne porte ce nom.
         vocabulaire: Le vocabulaire de la fiche (par défaut, celui qui est fourni : ``fiche-projet-ia/1``).
         limits: Les bornes de taille, de profondeur et de coût (:class:`Limits`), pour la
             charte, ses paquets et ses expressions ; la charte les garde pour évaluer les fiches.
@@ -46,11 +51,42 @@ def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None,
     Raises:
         InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
+    path = _named(path)
     if vocabulaire is None and str(path) != STDIN_NAME:
         kept = _kept(str(path), limits)
         if kept is not None:
             return kept
-    return charter_from_document(read_file(path, limits), vocabulaire=vocabulaire, limits=limits)
+    try:
+        document = read_file(path, limits)
+    except InvalidInputError as error:
+        raise _with_model_names(error) from None
+    return charter_from_document(document, vocabulaire=vocabulaire, limits=limits)
+
+
+def _with_model_names(error: InvalidInputError) -> InvalidInputError:
+    """A charter not found: say which model charters can be named instead of a path."""
+    first = error.diagnostics[0]
+    if first.code != "fichier-introuvable":
+        return error
+    names = model_charters()
+    hint = did_you_mean(Path(first.location.file).stem, names) or (
+        "vérifiez le chemin, ou nommez une charte modèle livrée : " + ", ".join(names))
+    return InvalidInputError([replace(first, hint=hint), *error.diagnostics[1:]])
+
+
+def model_charters() -> list[str]:
+    """Les noms des chartes modèles livrées avec charte-ia, que ``--charte`` accepte pour un chemin."""
+    folder = resources.files("charte_ia") / "chartes"
+    return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir()
+                  if entry.name.endswith(".yaml"))
+
+
+def _named(path: str | Path) -> str | Path:
+    """The shipped model charter of that name, when no file has that name (``commune-modele``)."""
+    name = str(path)
+    if name == STDIN_NAME or Path(name).exists() or name not in model_charters():
+        return path
+    return Path(str(resources.files("charte_ia") / "chartes" / f"{name}.yaml"))
 
 
 def _kept(name: str, limits: Limits) -> Charte | None:
