@@ -62,6 +62,15 @@ def open_derogations(path: str | Path | None, charte: Charte) -> Derogations | N
 # --- verifier ---------------------------------------------------------------------------------
 
 
+def files_of(chemins: Iterable[str]) -> list[str]:
+    """The declarations a run checks: each folder replaced by its YAML files, in name order.
+
+    Raises:
+        InvalidInputError: A folder holds no declaration (``dossier-sans-fiche``).
+    """
+    return expand(chemins)
+
+
 def verify(charte: Charte, chemins: Iterable[str], jour: date, *, derogations: Derogations | None = None,
            horodatage: str | None = None, processus: int | None = None) -> Iterator[Verification]:
     """Each declaration decided in turn, folders replaced by their YAML files (:mod:`charte_ia.batch`).

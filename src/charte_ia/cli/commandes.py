@@ -21,10 +21,12 @@ from charte_ia.cli.terminal import (
     EXIT_INVALID,
     EXIT_NON_CONFORME,
     EXIT_OK,
+    Tally,
     count,
     echo,
     exit_code,
     print_diagnostics,
+    report_written,
     worst,
 )
 from charte_ia.limits import Limits
@@ -105,9 +107,12 @@ def _limits() -> Limits:
 @click.option("--horodater", is_flag=True,
               help="Inscrire l'heure de l'évaluation dans la décision (elle ne sera alors plus "
                    "identique d'une exécution à l'autre).")
+@click.option("--silencieux", "-q", "quiet", is_flag=True,
+              help="Ni progression, ni bilan, ni liste des rapports écrits : seulement les résultats et "
+                   "les problèmes.")
 def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | None, formats: tuple[str, ...],
              sortie: str | None, strict: bool, derogations_path: str | None, horodater: bool,
-             processus: int | None) -> None:
+             processus: int | None, quiet: bool) -> None:
     """Vérifier une ou plusieurs fiches projet au regard d'une charte.
 
     FICHE est un fichier YAML de fiche projet IA (« - » lit l'entrée standard), ou un dossier :
@@ -122,14 +127,17 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
         raise UsageFrancais("plusieurs formats demandent un dossier de sortie : --sortie DOSSIER")
     charte = load_charter(charte_path, limits=_limits())
     derogations = api.open_derogations(derogations_path, charte)
-    runs = api.verify(charte, declarations, jour or date.today(), derogations=derogations,
+    files = api.files_of(declarations)
+    runs = api.verify(charte, files, jour or date.today(), derogations=derogations,
                       horodatage=api.now() if horodater else None, processus=processus)
     decided: list[Decision] = []  # kept only to report dérogations granted to no project
     codes: list[int] = []
+    tally = Tally(len(files), quiet=quiet)
 
     def decisions() -> Iterator[Decision]:
         for run in runs:
             print_diagnostics(run.diagnostics)
+            tally.add(None if run.decision is None else run.decision.verdict.value)
             if run.decision is None:
                 codes.append(EXIT_INVALID)
                 continue
@@ -143,19 +151,12 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
             echo(chunk, nl=False)
     else:
         with _as_usage_error():
-            _report_written(api.write_reports(decisions(), formats, sortie), sortie)
+            written = api.write_reports(decisions(), formats, sortie)
+        tally.clear()
+        report_written(written, sortie, quiet=quiet)
+    tally.close()
     print_diagnostics(api.unmatched_derogations(derogations, decided))
     sys.exit(worst(codes))
-
-
-def _report_written(written: list[Path], sortie: str) -> None:
-    if len(written) == 1 and Path(sortie) == written[0]:
-        echo(f"Résultat écrit dans {sortie}", err=True)
-        return
-    if written:
-        echo(f"{count(len(written), 'rapport écrit', 'rapports écrits')} dans {Path(sortie)} :", err=True)
-    for path in written:
-        echo(f"  {path}", err=True)
 
 
 @cli.command()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -64,3 +66,72 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 def count(number: int, singular: str, plural: str) -> str:
     """``1 règle``, ``3 règles`` (French: the singular for 0 and 1)."""
     return f"{number} {singular if number <= 1 else plural}"
+
+
+_VERDICTS = (("conforme", "conforme", "conformes"),
+             ("conforme_avec_reserves", "conforme avec réserves", "conformes avec réserves"),
+             ("non_conforme", "non conforme", "non conformes"),
+             ("incomplet", "incomplète", "incomplètes"))
+
+
+class Tally:
+    """What a run over many declarations says on standard error: progress on a terminal, then a summary.
+
+    The progress line is shown only when standard error is a terminal, and rewritten in place;
+    the summary line is always written when more than one declaration was checked, unless
+    ``quiet``. Standard output keeps the reports alone.
+    """
+
+    def __init__(self, total: int, *, quiet: bool) -> None:
+        self.total = total
+        self.quiet = quiet
+        self.verdicts: dict[str, int] = {}
+        self.invalid = 0
+        self.live = not quiet and total > 1 and sys.stderr.isatty()
+
+    def add(self, verdict: str | None) -> None:
+        """One more declaration: its verdict, or ``None`` when it could not be read."""
+        if verdict is None:
+            self.invalid += 1
+        else:
+            self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
+        if self.live:
+            done = self.invalid + sum(self.verdicts.values())
+            click.echo(f"\r{done}/{self.total} fiches vérifiées", err=True, nl=False)
+
+    def clear(self) -> None:
+        """Clear the progress line, for what is written next."""
+        if self.live:
+            click.echo("\r\x1b[2K", err=True, nl=False)
+            self.live = False
+
+    def close(self) -> None:
+        """Clear the progress line and write the summary."""
+        self.clear()
+        if self.quiet or self.total <= 1:
+            return
+        parts = [count(self.verdicts[key], one, many)
+                 for key, one, many in _VERDICTS if self.verdicts.get(key)]
+        if self.invalid:
+            parts.append(count(self.invalid, "illisible ou invalide", "illisibles ou invalides"))
+        checked = self.invalid + sum(self.verdicts.values())
+        echo(f"Bilan : {count(checked, 'fiche', 'fiches')} — {', '.join(parts)}.", err=True)
+
+
+def report_written(written: Sequence[Path], sortie: str, *, quiet: bool) -> None:
+    """Where the reports went: the file, or the folder with each file when they are few."""
+    if quiet:
+        return
+    if len(written) == 1 and Path(sortie) == written[0]:
+        echo(f"Résultat écrit dans {sortie}", err=True)
+        return
+    if written:
+        listed = len(written) <= _LISTED
+        echo(f"{count(len(written), 'rapport écrit', 'rapports écrits')} dans {Path(sortie)}"
+             + (" :" if listed else ""), err=True)
+        for path in written if listed else ():
+            echo(f"  {path}", err=True)
+
+
+_LISTED = 12
+"""Beyond this many reports, only their number and folder are said."""
