@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,10 +71,26 @@ def test_unknown_field_path_suggests_the_right_one(run: Callable[..., Run],
 
 
 def test_wrong_type_in_a_declaration(run: Callable[..., Run], write: Callable[..., Path]) -> None:
-    fiche = write("fiche.yaml", mini_fiche("donnees:\n  personnelles: oui\n"))
+    fiche = write("fiche.yaml", mini_fiche("donnees:\n  personnelles: peut-etre\n"))
     result = run("verifier", fiche, "--charte", CHARTE_MODELE)
-    _assert_refused(result, f"{fiche}:6:19", "réponse attendue : true (oui) ou false (non)",
-                    "« oui » reçu")
+    _assert_refused(result, f"{fiche}:6:19", "réponse attendue : oui ou non (ou true, false)",
+                    "« peut-etre » reçu")
+
+
+def test_a_boolean_may_be_written_oui_or_non_as_the_reports_write_it(
+        run: Callable[..., Run], write: Callable[..., Path]) -> None:
+    """A value copied from a report (« = oui ») into a declaration means what the report meant."""
+    outputs = []
+    for oui, non in (("true", "false"), ("oui", "non"), ("Oui", "NON")):
+        fiche = write(f"fiche-{oui}.yaml", mini_fiche(f"donnees:\n  personnelles: {oui}\n"
+                                                      f"usage:\n  decisions_individuelles: {non}\n"))
+        result = run("verifier", fiche, "--charte", CHARTE_MODELE, "--date", "2026-11-22", "-f", "json")
+        assert result.code != 3, result.err
+        decision = json.loads(result.out)
+        decision["declaration"].pop("fichier")
+        decision["declaration"].pop("sha256")  # the bytes differ; the fingerprint of the content does not
+        outputs.append(json.dumps(decision).replace(fiche.name, "fiche.yaml"))
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_unknown_field_in_a_declaration(run: Callable[..., Run], write: Callable[..., Path]) -> None:
@@ -87,7 +104,7 @@ def test_every_problem_of_a_file_is_reported_at_once(run: Callable[..., Run],
     fiche = write("fiche.yaml", mini_fiche("""
         donnees:
           personnelles: 1
-          dpo_consulte: "non"
+          dpo_consulte: "peut-etre"
         hebergement:
           pays_stockage: [fr]
         """))
@@ -178,7 +195,7 @@ def test_help_is_in_french(run: Callable[..., Run]) -> None:
 def test_no_output_file_is_written_for_invalid_input(run: Callable[..., Run],
                                                      write: Callable[..., Path],
                                                      tmp_path: Path) -> None:
-    fiche = write("fiche.yaml", mini_fiche("donnees:\n  personnelles: oui\n"))
+    fiche = write("fiche.yaml", mini_fiche("donnees:\n  personnelles: peut-etre\n"))
     target = tmp_path / "decision.json"
     assert run("verifier", fiche, "-c", CHARTE_MODELE, "-f", "json", "-o", target).code == 3
     assert not target.exists()

@@ -68,12 +68,18 @@ def _bounded(check: Checker, minimum: float | None, maximum: float | None) -> Ch
     return bounded
 
 
+OUI_NON = {"oui": True, "non": False}
+"""Booleans as the reports and the questionnaire write them, accepted in a declaration too."""
+
+
 def _scalar_checker(kind: TypeChamp, valeurs: tuple[str, ...]) -> Checker:
     if kind is TypeChamp.BOOLEEN:
         def check(v: Any) -> Any:
             if isinstance(v, bool):
                 return v
-            raise value_error("réponse attendue : true (oui) ou false (non)", v)
+            if isinstance(v, str) and v.strip().lower() in OUI_NON:
+                return OUI_NON[v.strip().lower()]  # as the reports write them
+            raise value_error("réponse attendue : oui ou non (ou true, false)", v)
         return check
     if kind in (TypeChamp.ENTIER, TypeChamp.DECIMAL):
         integer = kind is TypeChamp.ENTIER

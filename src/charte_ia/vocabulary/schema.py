@@ -17,7 +17,7 @@ from charte_ia.vocabulary.checks import COUNTRY, INCONNU, URL, checker_of, value
 
 def json_type(kind: TypeChamp, valeurs: tuple[str, ...]) -> dict[str, Any]:
     types: dict[TypeChamp, dict[str, Any]] = {
-        TypeChamp.BOOLEEN: {"type": "boolean"},
+        TypeChamp.BOOLEEN: {"enum": [True, False, "oui", "non"]},
         TypeChamp.TEXTE: {"type": "string", "minLength": 1},
         TypeChamp.ENTIER: {"type": "integer"},
         TypeChamp.DECIMAL: {"type": "number"},
