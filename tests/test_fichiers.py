@@ -217,3 +217,21 @@ def test_a_model_charter_is_named_instead_of_a_path(run: Callable[..., Run], tmp
     assert "commune-modele, departement-modele, metropole-modele" in unknown.err
     (tmp_path / "commune-modele").write_text("pas: une charte\n", encoding="utf-8")
     assert run("verifier", fiche, "--charte", "commune-modele", "--date", JOUR).code == 3  # a file wins
+
+
+@pytest.mark.parametrize(("name", "start"), [("r.html", "<!DOCTYPE html>"), ("r.json", "{"),
+                                             ("r.sarif", "{"), ("r.junit.xml", "<?xml"), ("r.md", "# "),
+                                             ("r.txt", "Décision"), ("r", "Décision")])
+def test_the_output_format_follows_the_extension_of_the_file(run: Callable[..., Run], tmp_path: Path,
+                                                            name: str, start: str) -> None:
+    fiche = ROOT / "exemples" / "chatbot-etat-civil.yaml"
+    result = run("verifier", fiche, "--charte", CHARTE_MODELE, "--date", JOUR, "-o", tmp_path / name)
+    assert result.code == 0, result.err
+    text = (tmp_path / name).read_text(encoding="utf-8")
+    assert text.startswith(start), text[:80]
+    if name == "r.sarif":
+        assert json.loads(text)["version"] == "2.1.0"
+    explicit = run("verifier", fiche, "--charte", CHARTE_MODELE, "--date", JOUR, "-o", tmp_path / name,
+                   "-f", "json")  # an explicit format wins over the extension
+    assert json.loads((tmp_path / name).read_text(encoding="utf-8"))["format"] == "decision-charte-ia/1"
+    assert explicit.code == 0

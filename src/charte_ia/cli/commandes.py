@@ -30,7 +30,7 @@ from charte_ia.cli.terminal import (
     worst,
 )
 from charte_ia.limits import Limits
-from charte_ia.report import NOMS
+from charte_ia.report import NOMS, format_of
 from charte_ia.version import __version__
 
 if TYPE_CHECKING:
@@ -94,8 +94,10 @@ def _limits() -> Limits:
               help="Fichier YAML de la charte à appliquer.")
 @click.option("--date", "jour", type=DateISO(), default=None,
               help="Date de référence (par défaut : aujourd'hui).")
-@click.option("--format", "-f", "formats", type=Choix(NOMS), default=["texte"], multiple=True,
-              show_default=True, help="Format du résultat ; répétable (--format html --format sarif).")
+@click.option("--format", "-f", "formats", type=Choix(NOMS), multiple=True,
+              help="Format du résultat ; répétable (--format html --format sarif). Par défaut : celui "
+                   "qu'indique l'extension de --sortie (r.html, r.json, r.sarif, r.junit.xml, r.md), "
+                   "sinon texte.")
 @click.option("--sortie", "-o", default=None, metavar="CHEMIN",
               help="Fichier où écrire le résultat, ou dossier (indispensable avec plusieurs formats) : un "
                    "fichier par fiche et par format. Sinon : sortie standard.")
@@ -122,7 +124,7 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
     from charte_ia.load import load_charter
     from charte_ia.report import FORMATS
 
-    formats = tuple(dict.fromkeys(formats))
+    formats = tuple(dict.fromkeys(formats)) or (format_of(sortie),)
     if sortie is None and len(formats) > 1:
         raise UsageFrancais("plusieurs formats demandent un dossier de sortie : --sortie DOSSIER")
     charte = load_charter(charte_path, limits=_limits())

@@ -15,7 +15,18 @@ if TYPE_CHECKING:
 NOMS = ("html", "json", "junit", "markdown", "sarif", "texte")
 """The names ``--format`` accepts, in alphabetical order (a test checks them against :data:`FORMATS`)."""
 
-__all__ = ["FORMATS", "NOMS", "Format", "Reporter", "Streamer"]
+_EXTENSIONS = ((".junit.xml", "junit"), (".xml", "junit"), (".sarif", "sarif"), (".json", "json"),
+               (".md", "markdown"), (".markdown", "markdown"), (".html", "html"), (".htm", "html"),
+               (".txt", "texte"))
+
+
+def format_of(sortie: str | None) -> str:
+    """The format a ``--sortie`` file asks for by its extension (``r.html`` → ``html``), else ``texte``."""
+    name = (sortie or "").lower()
+    return next((fmt for extension, fmt in _EXTENSIONS if name.endswith(extension)), "texte")
+
+
+__all__ = ["FORMATS", "NOMS", "Format", "Reporter", "Streamer", "format_of"]
 
 
 def __getattr__(name: str) -> Any:
