@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,9 @@ from charte_ia.diagnostics import CharteIAError, Diagnostic, InvalidInputError, 
 from charte_ia.engine import evaluate
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.lint import lint
-from charte_ia.load import load_charter, load_declaration, load_derogations
+from charte_ia.load import load_charter, load_declaration, load_derogations, model_charters
 from charte_ia.migration import version_1
+from charte_ia.model import FORMAT_FICHE, TypeChamp
 from charte_ia.output import ReportNames, write_atomically
 from charte_ia.report import FORMATS
 from charte_ia.report.explain import explain_charter, explain_rule
@@ -345,3 +347,47 @@ def migrate(chemin: str, vocabulaire: Vocabulaire, sortie: str | None = None,
         return Migration(chemin, diagnostics=tuple(error.diagnostics))
     return Migration(chemin, target, tuple(changes), declaration.empreinte)
 
+
+
+# --- init --------------------------------------------------------------------------------------
+
+
+def starter_files(modele: str) -> dict[str, str]:
+    """What ``charte-ia init`` writes: a copy of a model charter, and a declaration to start from.
+
+    The declaration holds the fields every project must give and the qualifying questions
+    (is it an AI system? personal data? individual decisions?), each with its question and its
+    possible answers as a comment, set to ``inconnu``: ``verifier`` then asks the rest, the most
+    useful first.
+
+    Raises:
+        InvalidRequestError: No model charter has that name.
+    """
+    names = model_charters()
+    if modele not in names:
+        raise InvalidRequestError(f"aucune charte modèle ne s'appelle « {modele} » : "
+                                  + (did_you_mean(modele, names) or "chartes modèles : " + ", ".join(names)))
+    charte = (resources.files("charte_ia") / "chartes" / f"{modele}.yaml").read_text(encoding="utf-8")
+    return {"charte.yaml": charte, "fiche.yaml": _starter_declaration(default_vocabulary())}
+
+
+def _starter_declaration(vocabulaire: Vocabulaire) -> str:
+    lines = ["# Fiche projet IA, à compléter. Une réponse que vous ne connaissez pas encore s'écrit",
+             "# « inconnu » : « charte-ia verifier fiche.yaml --charte charte.yaml » pose alors les",
+             "# questions qui restent, la plus utile d'abord.", f"format: {FORMAT_FICHE}", "projet:"]
+    opened: set[str] = set()
+    starters = {"projet.id": "mon-projet", "projet.nom": "Mon projet d'IA"}
+    for champ in vocabulaire.champs.values():
+        if not (champ.obligatoire or champ.qualifiante):
+            continue
+        *groups, leaf = champ.chemin.split(".")[1:]
+        for depth, group in enumerate(groups, start=1):
+            path = ".".join(groups[:depth])
+            if path not in opened:
+                opened.add(path)
+                lines.append("  " * depth + f"{group}:")
+        indent = "  " * (len(groups) + 1)
+        answers = "oui ou non" if champ.type is TypeChamp.BOOLEEN else ", ".join(champ.valeurs)
+        lines.append(f"{indent}# {champ.question}" + (f" ({answers})" if answers else ""))
+        lines.append(f"{indent}{leaf}: {starters.get(champ.chemin, 'inconnu')}")
+    return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ unexpected prints a short French message and exits 4, never a Python traceback (
 
 * :mod:`~charte_ia.cli.commandes`: the commands, their options and what they print;
 * :mod:`~charte_ia.cli.interactif`: the prompts of ``completer --interactif``;
+* :mod:`~charte_ia.cli.demarrage`: ``init``, a model charter and a declaration to start from;
 * :mod:`~charte_ia.cli.francais`: click's own messages in French (a gettext catalogue) and
   the option types;
 * :mod:`~charte_ia.cli.terminal`: printing, and the exit codes.
@@ -41,6 +42,7 @@ import click
 
 from charte_ia.cli import francais
 from charte_ia.cli.commandes import cli
+from charte_ia.cli.demarrage import init
 from charte_ia.cli.terminal import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -55,6 +57,8 @@ from charte_ia.cli.terminal import (
 from charte_ia.diagnostics import Diagnostic, Gravite, InvalidInputError, Location
 
 __all__ = ["cli", "exit_code", "main", "worst"]
+
+cli.add_command(init)
 
 
 class _Stopped(BaseException):
