@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import select
 import shutil
@@ -26,13 +27,15 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminal
 class Terminal:
     """``charte-ia`` running in a pseudo-terminal, answered like a person would."""
 
-    def __init__(self, *args: str | Path, cwd: Path) -> None:
+    def __init__(self, *args: str | Path, cwd: Path, term: str = "dumb") -> None:
         self.master, slave = os.openpty()
-        env = {**os.environ, "COLUMNS": "160", "PYTHONIOENCODING": "utf-8"}
+        env = {**os.environ, "COLUMNS": "160", "PYTHONIOENCODING": "utf-8", "TERM": term, "LANG": "C.UTF-8"}
         self.process = subprocess.Popen([sys.executable, "-m", "charte_ia", *map(str, args)], stdin=slave,
                                         stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True)
         os.close(slave)
         self.screen = ""
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may be
+        # split between two reads (GNU readline writes its prompt byte by byte)
 
     def expect(self, text: str, timeout: float = 30) -> str:
         """Read until ``text`` appears; return what was printed since the last call."""
@@ -50,7 +53,7 @@ class Terminal:
                     chunk = b""
                 if not chunk:
                     raise AssertionError(f"fin du programme avant « {text} » :\n{self.screen[start:]}")
-                self.screen += chunk.decode("utf-8", errors="replace").replace("\r\n", "\n")
+                self.screen += self._decoder.decode(chunk).replace("\r\n", "\n")
         return self.screen[start:]
 
     def answer(self, text: str) -> None:
@@ -67,7 +70,7 @@ class Terminal:
                 chunk = b""
             if not chunk:
                 break
-            self.screen += chunk.decode("utf-8", errors="replace").replace("\r\n", "\n")
+            self.screen += self._decoder.decode(chunk).replace("\r\n", "\n")
         os.close(self.master)
         return self.process.wait(timeout=30)
 
@@ -124,6 +127,22 @@ def test_answering_every_question_reaches_a_decision(fiche: Path, tmp_path: Path
     assert "    aipd_realisee: true\n    aipd_date: 2026-03-15\n" in written
 
 
+def test_answers_are_edited_with_the_arrow_keys_and_choices_typed_with_their_accents(
+        fiche: Path, tmp_path: Path) -> None:
+    sortie = tmp_path / "completee.yaml"
+    terminal = Terminal("completer", fiche, "-c", CHARTE_MODELE, "--date", "2026-11-22", "-i", "-o", sortie,
+                        cwd=fiche.parent, term="xterm")
+    assert "Question 1 sur 2" in terminal.expect("Réponse : ")
+    terminal.answer("oui")
+    assert "Question 2 sur 3" in terminal.expect("Réponse : ")  # the AIPD date is now asked too
+    left = "\x1b[D"
+    terminal.answer("Validation stématique" + left * 9 + "ys")  # a typo mended with the arrows
+    assert "→ Décision : CONFORME" in terminal.expect("Réponse : ")
+    terminal.answer("q")  # a new file: written without asking
+    assert terminal.finish() == 0
+    assert "    mode: validation_systematique\n" in sortie.read_text(encoding="utf-8")
+
+
 def test_i_do_not_know_skips_the_question_without_writing(fiche: Path) -> None:
     terminal = Terminal("completer", fiche, "-c", CHARTE_MODELE, "--date", "2026-11-22", "-i",
                         cwd=fiche.parent)
@@ -147,6 +166,9 @@ def test_answers_are_read_the_french_way() -> None:
     assert parse_answer(champs["projet.controle_humain.mode"], "revue_avant_notification") == \
         "revue_avant_notification"
     assert parse_answer(champs["projet.controle_humain.mode"], "?") is NE_SAIT_PAS
+    for typed in ("Revue avant notification", "revue avant-notification", " REVUE_AVANT_NOTIFICATION "):
+        assert parse_answer(champs["projet.controle_humain.mode"], typed) == "revue_avant_notification"
+    assert parse_answer(champs["projet.controle_humain.mode"], "Échantillonnage") == "echantillonnage"
     with pytest.raises(ValueError, match="cette date n'existe pas"):
         parse_answer(champs["projet.donnees.aipd_date"], "30/02/2026")
     with pytest.raises(ValueError, match="vouliez-vous dire « echantillonnage »"):

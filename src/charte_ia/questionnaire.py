@@ -10,6 +10,7 @@ know yet": the question is not asked again in this session.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -90,9 +91,19 @@ def _choice(typed: str, valeurs: tuple[str, ...]) -> str:
         return valeurs[int(typed) - 1]
     if typed in valeurs:
         return typed
+    folded = {folded_choice(valeur): valeur for valeur in valeurs}
+    if folded_choice(typed) in folded:  # « Validation systématique » for validation_systematique
+        return folded[folded_choice(typed)]
     suggestion = did_you_mean(typed, valeurs)
     raise ValueError("choix inconnu" + (f" ({suggestion})" if suggestion else "")
                      + " ; tapez le numéro d'un choix")
+
+
+def folded_choice(text: str) -> str:
+    """A choice as a person may type it, reduced to how choices are written: no accents, no
+    capitals, words joined by ``_`` (« Revue avant notification » → ``revue_avant_notification``)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return "_".join(re.split(r"[\s_'’-]+", plain.strip().lower())).strip("_")
 
 
 def _integer(typed: str, _: tuple[str, ...]) -> int:

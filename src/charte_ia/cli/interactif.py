@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +24,19 @@ class _StopError(Exception):
 
 def ask_all(session: Questionnaire, decision: Decision) -> Decision:
     """Ask the missing questions in order, showing the decision after each answer."""
+    _line_editing()
     echo(f"Décision actuelle : {TITRES_VERDICT[decision.verdict]} — "
          f"{count(len(decision.informations_manquantes), 'question', 'questions')}")
+    asked = 0
     while True:
         pending = session.pending(decision)
         if not pending:
             echo("\nPlus aucune question ne peut faire avancer la décision.")
             break
         info = pending[0]
+        asked += 1
         echo("")
+        echo(f"Question {asked} sur {asked - 1 + len(pending)}")
         echo("\n".join(question_lines(info)))
         try:
             value = _ask(session, info.champ)
@@ -46,6 +53,13 @@ def ask_all(session: Questionnaire, decision: Decision) -> Decision:
     echo("")
     echo(render_one(decision), nl=False)
     return decision
+
+
+def _line_editing() -> None:
+    """Arrows, deletion and the history of the answers typed, in a terminal (GNU readline)."""
+    if sys.stdin.isatty() and os.environ.get("TERM", "dumb") != "dumb":  # a terminal that edits lines
+        with contextlib.suppress(ImportError):  # not on every platform: plain input then
+            import readline  # noqa: F401, PLC0415  (importing it turns line editing on for input())
 
 
 def _ask(session: Questionnaire, chemin: str) -> Any:
