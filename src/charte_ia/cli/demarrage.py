@@ -13,8 +13,8 @@ from charte_ia.cli.terminal import echo
 @click.command()
 @click.option("--modele", "-m", default="commune-modele", show_default=True, metavar="NOM",
               help="La charte modèle à copier : commune-modele, departement-modele ou metropole-modele.")
-@click.option("--dossier", "-d", default=".", show_default=True, metavar="DOSSIER",
-              help="Où écrire charte.yaml et fiche.yaml.")
+@click.option("--dossier", "-d", default=".", metavar="DOSSIER",
+              help="Où écrire charte.yaml et fiche.yaml (par défaut : le dossier courant).")
 def init(*, modele: str, dossier: str) -> None:
     """Copier une charte modèle et une fiche à compléter, pour commencer.
 
