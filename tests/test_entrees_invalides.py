@@ -229,3 +229,23 @@ def test_a_broken_qualification_is_reported_once(run: Callable[..., Run],
     assert result.code == 3
     assert result.err.count("erreur [") == 1
     assert "[cel-syntaxe]" in result.err
+
+
+def test_a_misspelt_answer_in_a_rule_is_refused_where_it_is_written(run: Callable[..., Run],
+                                                                    write: Callable[..., Path]) -> None:
+    """A rule comparing with an answer the field cannot take would silently never hold."""
+    expr = ("projet.controle_humain.mode == 'validation_systematiqe' || "
+            "projet.hebergement.pays_stockage.all(p, p == 'FR') || projet.donnees.personnelles == 'oui'")
+    charte = write("charte.yaml", MINI_CHARTE + RULE.format(expr=expr))
+    text = charte.read_text(encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "exigence" in t)
+    typo = text.splitlines()[line - 1].index("'validation_systematiqe'") + 1
+    result = run("valider", charte)
+    assert result.code == 3
+    assert f"{charte}:{line}:{typo}: erreur [cel-valeur-inconnue]" in result.err
+    assert "vouliez-vous dire « validation_systematique » ?" in result.err
+    assert "elle se compare à true ou false" in result.err
+    assert result.err.count("[cel-valeur-inconnue]") == 2  # the country inside all() is not a choice
+    fixed = write("juste.yaml", MINI_CHARTE + RULE.format(
+        expr="projet.controle_humain.mode in ['validation_systematique', 'revue_avant_notification']"))
+    assert run("valider", fixed).code == 0

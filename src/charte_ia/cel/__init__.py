@@ -41,8 +41,9 @@ from charte_ia.cel.syntax import (
            Reference,
            compile_expression,
 )
+from charte_ia.cel.tree import Comparaison
 from charte_ia.cel.words import Nommer, in_words
 
-__all__ = ["EVALUATIONS", "MAX_NODES", "TREE_LEVELS_PER_BRACKET", "Budget", "CelSyntaxError", "Expression",
-           "Failure", "Nommer", "Reference", "compile_expression", "evaluate", "evaluation_chosen",
-           "in_words", "to_cel"]
+__all__ = ["EVALUATIONS", "MAX_NODES", "TREE_LEVELS_PER_BRACKET", "Budget", "CelSyntaxError", "Comparaison",
+           "Expression", "Failure", "Nommer", "Reference", "compile_expression", "evaluate",
+           "evaluation_chosen", "in_words", "to_cel"]

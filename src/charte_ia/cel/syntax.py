@@ -15,6 +15,7 @@ from celpy import celparser
 from celpy.celparser import CELParseError
 
 from charte_ia.cel.compiled import compile_tree
+from charte_ia.cel.tree import Comparaison, comparisons, name_chain
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.output import cache_folder
 
@@ -143,6 +144,11 @@ class Expression:
                 by_root.setdefault(root, set()).add(rest)
         object.__setattr__(self, "_by_root", {k: frozenset(v) for k, v in by_root.items()})
         object.__setattr__(self, "_base", self._program.new_activation())
+
+    @property
+    def comparaisons(self) -> tuple[Comparaison, ...]:
+        """The texts compared with a field of the declaration (:class:`Comparaison`)."""
+        return tuple(comparisons(self._program.ast))
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as its text, references and syntax tree: the runners are rebuilt from the tree
@@ -320,20 +326,3 @@ def _check_integer(node: Any) -> None:
         raise CelSyntaxError(f"nombre entier trop grand pour CEL ({text}) : au plus 64 bits",
                              node.meta.line, node.meta.column,
                              "un seuil de cette taille ne décrit pas un projet ; vérifiez le nombre")
-
-
-def name_chain(node: Any) -> list[str] | None:
-    """The dotted name a subtree denotes (``projet.donnees.pays``), or ``None``."""
-    while getattr(node, "data", None) in {"expr", "conditionalor", "conditionaland", "relation",
-                                          "addition", "multiplication", "unary", "member",
-                                          "primary"} and len(node.children) == 1:
-        node = node.children[0]
-    kind = getattr(node, "data", None)
-    if kind == "ident":
-        return [str(node.children[0])]
-    if kind == "member_dot":
-        base = name_chain(node.children[0])
-        return None if base is None else [*base, str(node.children[1])]
-    return None
-
-

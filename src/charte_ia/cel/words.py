@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from charte_ia.cel.syntax import LOCK, Expression, name_chain, shared_environment
+from charte_ia.cel.syntax import LOCK, Expression, shared_environment
+from charte_ia.cel.tree import name_chain
 
 Nommer = Callable[[str], str | None]
 """Gives the French label of a dotted name (``projet.x``, ``qualif.y``, ``param.z``), if known."""

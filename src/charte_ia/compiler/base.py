@@ -37,6 +37,7 @@ from charte_ia.model import (
     ExceptionRegle,
     FichierCharte,
     FichierPaquet,
+    TypeChamp,
 )
 from charte_ia.source import Document
 from charte_ia.vocabulary import Vocabulaire
@@ -171,7 +172,33 @@ class UnitBase(ABC):
                 code, message, hint = problem
                 self.state.problem(Diagnostic(code, message, self._at(path, line, column), hint))
                 ok = False
+        for comparaison in expression.comparaisons if ok else ():
+            wrong = self._check_answer(comparaison)
+            if wrong is not None:
+                line, column = shift(offset, comparaison.line, comparaison.column + leading(text))
+                self.state.problem(Diagnostic("cel-valeur-inconnue", wrong[0], self._at(path, line, column),
+                                              wrong[1]))
+                ok = False
         return expression if ok else None
+
+    def _check_answer(self, comparaison: cel.Comparaison) -> tuple[str, str] | None:
+        """A text compared with a choice field must be one of its answers (a typo never holds)."""
+        champ = self.state.vocabulaire.champ(comparaison.chemin)
+        if champ is not None and champ.type is TypeChamp.LISTE and champ.element is not None:
+            kind, valeurs = champ.element.type, champ.element.valeurs
+        elif champ is not None:
+            kind, valeurs = champ.type, champ.valeurs
+        else:
+            return None
+        if kind is TypeChamp.BOOLEEN:
+            return (f"« {comparaison.chemin} » est une réponse oui/non : elle se compare à true ou false, "
+                    f"pas au texte « {comparaison.valeur} »", "écrivez par exemple "
+                    f"{comparaison.chemin} == true, ou simplement {comparaison.chemin}")
+        if kind is not TypeChamp.ENUM or comparaison.valeur in valeurs:
+            return None
+        return (f"« {comparaison.valeur} » n'est pas une réponse possible de « {comparaison.chemin} » : "
+                "la règle ne serait jamais remplie", did_you_mean(comparaison.valeur, valeurs)
+                or "réponses possibles : " + ", ".join(valeurs))
 
     def _check_reference(self, reference: cel.Reference, scope: str) -> tuple[str, str, str | None] | None:
         root, _, rest = reference.chemin.partition(".")
