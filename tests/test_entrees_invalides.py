@@ -249,3 +249,18 @@ def test_a_misspelt_answer_in_a_rule_is_refused_where_it_is_written(run: Callabl
     fixed = write("juste.yaml", MINI_CHARTE + RULE.format(
         expr="projet.controle_humain.mode in ['validation_systematique', 'revue_avant_notification']"))
     assert run("valider", fixed).code == 0
+
+
+def test_an_error_shows_its_line_with_a_caret_under_the_column(run: Callable[..., Run],
+                                                               write: Callable[..., Path]) -> None:
+    fiche = write("fiche.yaml", mini_fiche("donnees:\n  personnelles: peut-etre\n"))
+    lines = run("verifier", fiche, "--charte", CHARTE_MODELE).err.splitlines()
+    assert lines[1] == "    6 |     personnelles: peut-etre"
+    assert lines[2].index("^") == lines[1].index("peut-etre")
+    long = "true && " * 40 + "projet.donnees.personelles"  # a 346-character line, the typo at its end
+    charte = write("charte.yaml", MINI_CHARTE + RULE.format(expr=long))
+    shown = run("valider", charte).err.splitlines()
+    excerpt, caret = shown[1], shown[2]
+    assert excerpt.startswith(tuple(f"{n:>5} | …" for n in range(1, 100)))
+    assert len(excerpt) < 120
+    assert caret.index("^") == excerpt.index("projet.donnees.personelles")

@@ -58,9 +58,48 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
-    """Each problem on standard error, located (``fichier:ligne:colonne``)."""
+    """Each problem on standard error, located (``fichier:ligne:colonne``), with its line and a caret."""
     for diagnostic in diagnostics:
-        echo(str(diagnostic), err=True)
+        text = str(diagnostic)
+        where = diagnostic.location
+        excerpt = source_excerpt(where.file, where.line, where.column)
+        if excerpt:
+            head, _, rest = text.partition("\n")
+            text = head + "\n" + excerpt + ("\n" + rest if rest else "")
+        echo(text, err=True)
+
+
+_EXCERPT_WIDTH = 100
+"""The characters of a long line shown around the column."""
+_EXCERPT_BYTES = 4_000_000
+"""The excerpt is read from the first bytes of the file only, as the loaders read them."""
+
+
+def source_excerpt(file: str, line: int | None, column: int | None) -> str:
+    """The line of the file where a problem is, with a caret under its column; empty when unknown.
+
+    The line is read again from the file (never from standard input), bounded, and shown as
+    text: control characters are made visible, a very long line is cut around the column.
+    """
+    if line is None or column is None or file == "-" or not Path(file).is_file():
+        return ""
+    try:
+        with open(file, "rb") as handle:
+            lines = handle.read(_EXCERPT_BYTES).split(b"\n")
+    except OSError:
+        return ""
+    if not 0 < line <= len(lines):
+        return ""
+    source = lines[line - 1].decode("utf-8", errors="replace").rstrip("\r")
+    start = max(0, column - 1 - _EXCERPT_WIDTH // 2)
+    shown = source[start:start + _EXCERPT_WIDTH]
+    caret = max(0, column - 1 - start)
+    if caret > len(shown):
+        return ""
+    gutter = f"{line:>5} | "
+    shown = "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in shown).replace("\t", " ")
+    return (f"{gutter}{'…' if start else ''}{shown}{'…' if start + _EXCERPT_WIDTH < len(source) else ''}\n"
+            f"{' ' * (len(gutter) - 2)}| {' ' * (caret + (1 if start else 0))}^")
 
 
 def count(number: int, singular: str, plural: str) -> str:
