@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from charte_ia.cli.francais import Choix, DateISO, UsageFrancais, catalogue, install
+from charte_ia.cli import configuration
+from charte_ia.cli.francais import Choix, DateISO, Groupe, UsageFrancais, install
 from charte_ia.cli.terminal import (
     EXIT_INVALID,
     EXIT_NON_CONFORME,
@@ -45,22 +46,14 @@ _DEROGATIONS = click.option("--derogations", "derogations_path", default=None, m
                             help="Dérogations accordées par le comité d'éthique (fichier derogations/2).")
 
 
-class _Groupe(click.Group):
-    """The list of commands shows the whole first sentence of each, wrapped, never cut short."""
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, command.get_short_help_str(90)) for name in self.list_commands(ctx)
-                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
-        if rows:
-            with formatter.section(catalogue().gettext("Commands")):
-                formatter.write_dl(rows)
-
-
-@click.group(cls=_Groupe, context_settings=_HELP, subcommand_metavar="COMMANDE [ARGUMENTS]...")
+@click.group(cls=Groupe, context_settings=_HELP, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 @click.version_option(__version__, "-V", "--version", message="charte-ia %(version)s",
                       help="Afficher la version et quitter.")
+@click.option("--config", "config", default=None, metavar="FICHIER",
+              help="Fichier de configuration (par défaut : charte-ia.toml, ou [tool.charte-ia] de "
+                   "pyproject.toml, dans le dossier courant).")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, config: str | None) -> None:
     """Vérifier des projets d'IA au regard de la charte éthique de l'IA d'une collectivité.
 
     Codes de sortie : 0 conforme (ou avec réserves), 1 non conforme, 2 incomplet,
@@ -68,6 +61,9 @@ def cli(ctx: click.Context) -> None:
     des variables d'environnement CHARTE_IA_* (voir la référence des commandes).
     """
     ctx.obj = Limits.from_environment(os.environ)
+    path = Path(config) if config is not None else configuration.found(Path())
+    if path is not None:
+        ctx.default_map = configuration.default_map(path, cli.commands)
 
 
 @contextlib.contextmanager

@@ -140,3 +140,14 @@ class Choix(click.Choice):  # type: ignore[type-arg]
                   + ", ".join(str(c) for c in self.choices) + (f" ({hint})" if hint else ""),
                   param, ctx)
         return None  # pragma: no cover - fail() raises
+
+
+class Groupe(click.Group):
+    """The list of commands shows the whole first sentence of each, wrapped, never cut short."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(90)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section(catalogue().gettext("Commands")):
+                formatter.write_dl(rows)
