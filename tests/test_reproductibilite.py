@@ -116,3 +116,22 @@ def test_reports_are_byte_identical_whatever_the_hash_seed_locale_or_time_zone(t
         outputs.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
     assert len(outputs[0]) == 6
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+@pytest.mark.parametrize("valeur", [0.00001, 1.5e-07, 2.5, 123456.75, 1e16, -0.0])
+def test_the_json_text_is_the_one_json_dumps_writes_small_decimals_included(valeur: float) -> None:
+    """pydantic writes the decision six times faster, but spells 1e-05 « 0.00001 »: json takes over."""
+    import json
+
+    from charte_ia.decision import DonneeUtilisee
+    from conftest import CHARTE_MODELE, EXEMPLES
+
+    charte = charte_ia.load_charter(CHARTE_MODELE)
+    fiche = charte_ia.load_declaration(EXEMPLES / "chatbot-etat-civil.yaml", vocabulaire=charte.vocabulaire)
+    decision = charte_ia.evaluate(charte, fiche, date(2026, 11, 22))
+    first, *rest = decision.regles
+    read = first.model_copy(update={"donnees": (DonneeUtilisee(champ="projet.x", valeur=valeur),)})
+    decision = decision.model_copy(update={"regles": (read, *rest)})
+    text = decision.to_json()
+    assert text == json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    assert f'"valeur": {json.dumps(valeur)}' in text
