@@ -172,6 +172,19 @@ def test_sarif_points_at_the_lines_of_the_declaration(run: Callable[..., Run],
     assert levels == {"rgpd.RGPD-38": "warning", "achats.ACHAT-ENV": "warning", "communs.CH-COMMUNS": "note"}
 
 
+def test_each_declaration_is_a_run_of_its_own_category_for_code_scanning(
+        run: Callable[..., Run], sarif_schema: dict[str, Any], tmp_path: Path) -> None:
+    """Several declarations in one upload: GitHub keeps each run only if categories differ."""
+    odd = tmp_path / "fiche.yaml"
+    odd.write_text((EX / "chatbot-etat-civil.yaml").read_text("utf-8").replace(
+        "id: 2026-chatbot-etat-civil", "id: 'services/état civil'"), encoding="utf-8")
+    log = json.loads(run("verifier", EX / "traduction-accueil.yaml", odd, "-c", COMMUNE,
+                         "--date", "2026-11-22", "-f", "sarif").out)
+    jsonschema.Draft4Validator(sarif_schema).validate(log)
+    assert [r["automationDetails"]["id"] for r in log["runs"]] == [
+        "charte-ia/2026-traduction-accueil/", "charte-ia/services-tat-civil/"]
+
+
 # --- JUnit ----------------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ suppression with the committee's justification.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -42,6 +43,10 @@ def stream(decisions: Iterable[Decision]) -> Iterator[str]:
     yield ("\n  ]" if count else "]") + "\n}\n"
 
 
+_CATEGORY = re.compile(r"[^A-Za-z0-9._-]+")
+"""What a run category may not contain: the « / » that separates its parts, spaces, anything else."""
+
+
 def _printable(value: Any) -> Any:
     """Every text with its control and bidi characters escaped, as code-scanning tools show them."""
     if isinstance(value, str):
@@ -64,6 +69,9 @@ def _run(decision: Decision) -> dict[str, Any]:
         "artifacts": [{"location": {"uri": _uri(decision.declaration.fichier)},
                        "hashes": {"sha-256": decision.declaration.sha256}}],
         "invocations": [{"executionSuccessful": True}],
+        # One category per declaration: GitHub code scanning keeps each run instead of merging
+        # the runs of one upload that share a category (a merge it no longer accepts).
+        "automationDetails": {"id": f"charte-ia/{_CATEGORY.sub('-', decision.declaration.id) or 'fiche'}/"},
         "results": [_result(decision, r, index[r.id]) for r in rules if r.statut in SIGNALES],
         "properties": {"verdict": decision.verdict.value,
                        "date_reference": decision.date_reference.isoformat(),
