@@ -26,7 +26,7 @@ from charte_ia.diagnostics import InvalidInputError, did_you_mean
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import FORMAT_PAQUET, FichierCharte, FichierPaquet
 from charte_ia.packs import ShippedAndFilePacks
-from charte_ia.source import STDIN_NAME, Document, read_file
+from charte_ia.source import STDIN_NAME, Document, read_bytes, read_file
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
 
@@ -52,12 +52,13 @@ def load_charter(path: str | Path, *, vocabulaire: Vocabulaire | None = None,
         InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
     """
     path = _named(path)
+    raw: bytes | None = None
     if vocabulaire is None and str(path) != STDIN_NAME:
-        kept = _kept(str(path), limits)
+        kept, raw = _kept(str(path), limits)
         if kept is not None:
             return kept
-    try:
-        document = read_file(path, limits)
+    try:  # the bytes already read are parsed as they are: the file is read once
+        document = read_file(path, limits) if raw is None else read_bytes(raw, str(path), limits)
     except InvalidInputError as error:
         raise _with_model_names(error) from None
     return charter_from_document(document, vocabulaire=vocabulaire, limits=limits)
@@ -89,23 +90,24 @@ def _named(path: str | Path) -> str | Path:
     return Path(str(resources.files("charte_ia") / "chartes" / f"{name}.yaml"))
 
 
-def _kept(name: str, limits: Limits) -> Charte | None:
-    """The charter compiled earlier from the bytes this file has now, without reading its YAML again."""
+def _kept(name: str, limits: Limits) -> tuple[Charte | None, bytes | None]:
+    """The charter compiled earlier from the bytes this file has now, without reading its YAML again,
+    and those bytes (``None`` when the file cannot be read: :func:`read_file` says why, in French)."""
     try:
         with open(name, "rb") as handle:
             raw = handle.read(limits.max_bytes + 1)
     except OSError:
-        return None  # read_file says why, in French
+        return None, None
     if len(raw) > limits.max_bytes:
-        return None
+        return None, raw
     sha256 = hashlib.sha256(raw).hexdigest()
     with _LOCK:
         cached = _COMPILED.get((name, sha256, 0, limits))
     found = cached[0] if cached is not None else charter_cache.read(name, sha256, limits)
     if found is None or not _unchanged(found):
-        return None
+        return None, raw
     _remember((name, sha256, 0, limits), found, None)
-    return found
+    return found, raw
 
 
 def charter_from_document(document: Document, *, vocabulaire: Vocabulaire | None = None,

@@ -59,10 +59,13 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     """Each problem on standard error, located (``fichier:ligne:colonne``), with its line and a caret."""
+    files: dict[str, list[bytes] | None] = {}  # each file read once, however many problems it has
     for diagnostic in diagnostics:
         text = str(diagnostic)
         where = diagnostic.location
-        excerpt = source_excerpt(where.file, where.line, where.column)
+        if where.file not in files:
+            files[where.file] = _lines_of(where.file)
+        excerpt = source_excerpt(files[where.file], where.line, where.column)
         if excerpt:
             head, _, rest = text.partition("\n")
             text = head + "\n" + excerpt + ("\n" + rest if rest else "")
@@ -75,20 +78,24 @@ _EXCERPT_BYTES = 4_000_000
 """The excerpt is read from the first bytes of the file only, as the loaders read them."""
 
 
-def source_excerpt(file: str, line: int | None, column: int | None) -> str:
-    """The line of the file where a problem is, with a caret under its column; empty when unknown.
-
-    The line is read again from the file (never from standard input), bounded, and shown as
-    text: control characters are made visible, a very long line is cut around the column.
-    """
-    if line is None or column is None or file == "-" or not Path(file).is_file():
-        return ""
+def _lines_of(file: str) -> list[bytes] | None:
+    """The lines of a file a problem points to, read again and bounded; never standard input."""
+    if file == "-" or not Path(file).is_file():
+        return None
     try:
         with open(file, "rb") as handle:
-            lines = handle.read(_EXCERPT_BYTES).split(b"\n")
+            return handle.read(_EXCERPT_BYTES).split(b"\n")
     except OSError:
-        return ""
-    if not 0 < line <= len(lines):
+        return None
+
+
+def source_excerpt(lines: list[bytes] | None, line: int | None, column: int | None) -> str:
+    """The line where a problem is, with a caret under its column; empty when unknown.
+
+    The line is shown as text: control characters are made visible, a very long line is cut
+    around the column.
+    """
+    if lines is None or line is None or column is None or not 0 < line <= len(lines):
         return ""
     source = lines[line - 1].decode("utf-8", errors="replace").rstrip("\r")
     start = max(0, column - 1 - _EXCERPT_WIDTH // 2)
