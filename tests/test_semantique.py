@@ -207,3 +207,26 @@ def test_parameter_without_value_at_the_date_is_an_error(write: Callable[..., Pa
     result = charte_ia.evaluate(charte, fiche, date(2026, 3, 1)).regles[0]
     assert result.statut is Statut.ERREUR
     assert "n'a pas de valeur au 01/03/2026" in (result.erreur or "")
+
+
+def test_a_qualification_reads_those_computed_before_it_in_every_namespace() -> None:
+    """Each namespace's qualifications are converted once, then completed as more are known: the
+    maps an expression reads at the end are those a fresh conversion would give, on every example."""
+    from charte_ia import cel
+    from charte_ia.engine.contexte import Context
+    from conftest import CHARTE_MODELE, EXEMPLES
+
+    charte = charte_ia.load_charter(CHARTE_MODELE)
+    espaces = sorted({q.espace for q in charte.qualifications} | {""})
+    for path in sorted(EXEMPLES.glob("*.yaml"))[:6]:
+        try:
+            fiche = charte_ia.load_declaration(path, vocabulaire=charte.vocabulaire)
+        except charte_ia.InvalidInputError:
+            continue
+        context = Context.build(charte, fiche, date(2026, 11, 22), cel.Budget.of(charte.limites))
+        kept = {espace: context.activation(espace)["qualif"] for espace in espaces}
+        assert any(len(tree) for tree in kept.values())
+        fresh = Context(charte, fiche, context.jour, context.parametres, context.projet, context.budget,
+                        qualifications=dict(context.qualifications))
+        for espace in espaces:
+            assert kept[espace] == fresh.activation(espace)["qualif"], (path.name, espace)

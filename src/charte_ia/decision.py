@@ -11,7 +11,6 @@ The verdict is computed by :mod:`charte_ia.verdict` (DESIGN §4).
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
@@ -52,8 +51,21 @@ class Verdict(StrEnum):
     INCOMPLET = "incomplet"
 
 
-_SMALL_DECIMAL = re.compile(r"[0-9][eE]-|0\.0000")
-"""How pydantic writes a decimal under 10⁻⁴ (``0.00001``, ``1.5e-7``), which ``json`` writes otherwise."""
+def _small_decimal(text: str) -> bool:
+    """Whether pydantic wrote a decimal under 10⁻⁴ (``0.00001``, ``1.5e-7``), which ``json`` writes otherwise.
+
+    Searched with ``str.find`` rather than a regular expression, twenty times slower on a decision
+    of 180 kB; a look-alike in a text only costs the slower writing, never a different one.
+    """
+    if "0.0000" in text:
+        return True
+    for marker in ("e-", "E-"):
+        at = text.find(marker)
+        while at != -1:
+            if at and text[at - 1].isdigit():
+                return True
+            at = text.find(marker, at + 1)
+    return False
 
 
 class _Frozen(BaseModel):
@@ -380,7 +392,7 @@ class Decision(_Frozen):
         pour ``1e-05``) : une décision qui en contient est écrite par ``json``.
         """
         text = self.model_dump_json(indent=2)
-        if _SMALL_DECIMAL.search(text):
+        if _small_decimal(text):
             text = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2)
         return text + "\n"
 

@@ -102,7 +102,7 @@ def to_cel(value: Any) -> Any:
     if isinstance(value, float):
         return celtypes.DoubleType(value)
     if isinstance(value, str):
-        return celtypes.StringType(value)
+        return _text(celtypes.StringType, value)
     if isinstance(value, dt.datetime):
         return celtypes.TimestampType(value.astimezone(dt.UTC))
     if isinstance(value, dt.date):
@@ -110,9 +110,15 @@ def to_cel(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return celtypes.ListType([to_cel(v) for v in value if v is not None])
     if isinstance(value, Mapping):
-        return celtypes.MapType({celtypes.StringType(str(k)): to_cel(v)
-                                 for k, v in value.items() if v is not None})
+        converted = celtypes.MapType()
+        dict.update(converted, {_text(celtypes.StringType, str(k)): to_cel(v)
+                                for k, v in value.items() if v is not None})
+        return converted
     raise TypeError(f"type non convertible en CEL : {type(value).__name__}")
+
+
+_text = str.__new__
+"""A ``StringType`` made from a ``str`` without going through its constructor's type dispatch."""
 
 
 def evaluate(expression: Expression, activation: Mapping[str, Any],

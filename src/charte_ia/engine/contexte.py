@@ -56,7 +56,8 @@ class Context:
     budget: cel.Budget
     qualifications: dict[str, Tri] = field(default_factory=dict)
     activations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    qualif_cel: dict[tuple[str, int], Any] = field(default_factory=dict)
+    qualif_cel: dict[str, Any] = field(default_factory=dict)
+    """Each namespace's converted qualifications, kept up to date as qualifications are known."""
     scopes: dict[PorteeRegle, Tri] = field(default_factory=dict)
     donnees: dict[str, Any] = field(default_factory=dict)
     """Each declared value a rule reads, as the decision shows it: built once, shared by the rules."""
@@ -88,11 +89,30 @@ class Context:
         context = cls(charte, declaration, jour, charte.parametres_au(jour), projet, budget)
         for qualification in charte.qualifications:
             if connues is not None and qualification.id in connues:
-                context.qualifications[qualification.id] = connues[qualification.id]
+                context.qualifie(qualification.id, connues[qualification.id])
             elif seulement is None or qualification.id in seulement:
-                context.qualifications[qualification.id] = tri_of(context, qualification.expression,
-                                                                 qualification.espace, cache=False)
+                context.qualifie(qualification.id, tri_of(context, qualification.expression,
+                                                          qualification.espace))
         return context
+
+    def qualifie(self, name: str, tri: Tri) -> None:
+        """Record a qualification, and add its value to the namespaces' converted maps already built.
+
+        Qualifications are only ever added, after every expression that could read them: an
+        activation handed out earlier sees the new value, as a fresh one would.
+        """
+        self.qualifications[name] = tri
+        if tri.valeur is None:
+            return
+        value = cel.to_cel(tri.valeur)
+        for espace, tree in self.qualif_cel.items():
+            prefix = espace + "." if espace else ""
+            if name.startswith(prefix):
+                *groups, leaf = name[len(prefix):].split(".")
+                node = tree
+                for group in groups:
+                    node = node.setdefault(cel.to_cel(group), cel.to_cel({}))
+                node[cel.to_cel(leaf)] = value
 
     def answering(self, chemin: str, answer: Any, budget: cel.Budget, connues: dict[str, Tri]) -> Context:
         """The context of the same declaration with one more answer: only that field is converted.
@@ -109,14 +129,14 @@ class Context:
         projet = _with(self.projet, [*groups, leaf], cel.to_cel(value[leaf]))
         return Context.build(self.charte, supposed, self.jour, budget, connues=connues, projet=projet)
 
-    def activation(self, espace: str, *, cache: bool = True) -> dict[str, Any]:
+    def activation(self, espace: str) -> dict[str, Any]:
         """The CEL activation of a namespace: its parameters and qualifications, nested ones included.
 
         Parameters and the date are converted once per namespace and day for the charter (kept in
-        ``charte.memo``: the same for every declaration); qualifications once per namespace each
-        time one more is known, while they are being computed (``cache=False``), then kept.
+        ``charte.memo``: the same for every declaration); qualifications once per namespace, then
+        kept up to date as more are known (:meth:`qualifie`).
         """
-        found = self.activations.get(espace) if cache else None
+        found = self.activations.get(espace)
         if found is None:
             memo = self.charte.memo
             params = memo.get(("param", espace, self.jour))
@@ -125,14 +145,10 @@ class Context:
             jour = memo.get(("date", self.jour))
             if jour is None:
                 jour = memo[("date", self.jour)] = cel.to_cel(self.jour)
-            key = (espace, len(self.qualifications))  # qualifications are only ever added
-            qualif = self.qualif_cel.get(key)
-            if qualif is None:
-                qualif = self.qualif_cel[key] = cel.to_cel(self._tree(espace, {
-                    name: tri.valeur for name, tri in self.qualifications.items() if tri.valeur is not None}))
-            found = {"projet": self.projet, "date": jour, "param": params, "qualif": qualif}
-            if cache:
-                self.activations[espace] = found
+            qualif = self.qualif_cel[espace] = cel.to_cel(self._tree(espace, {
+                name: tri.valeur for name, tri in self.qualifications.items() if tri.valeur is not None}))
+            found = self.activations[espace] = {"projet": self.projet, "date": jour, "param": params,
+                                                "qualif": qualif}
         return found
 
     def _tree(self, espace: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -161,8 +177,8 @@ def _with(tree: Any, path: list[str], value: Any) -> Any:
 # --- Expressions -------------------------------------------------------------------------------
 
 
-def tri_of(context: Context, expression: cel.Expression, espace: str, *, cache: bool = True) -> Tri:
-    result = cel.evaluate(expression, context.activation(espace, cache=cache), context.budget)
+def tri_of(context: Context, expression: cel.Expression, espace: str) -> Tri:
+    result = cel.evaluate(expression, context.activation(espace), context.budget)
     if isinstance(result, bool):
         return Tri(result)
     if not isinstance(result, cel.Failure):
