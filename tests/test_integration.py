@@ -21,6 +21,7 @@ import pytest
 import yaml
 from junitparser import JUnitXml
 
+import charte_ia
 from conftest import ROOT
 
 FICHES = ("chatbot-etat-civil.yaml", "aide-attribution-creche.yaml")
@@ -109,6 +110,52 @@ def test_a_folder_is_checked_over_several_processes_with_the_same_decisions(tmp_
     assert several.stderr == listed.stderr
     files = [d["declaration"]["fichier"] for d in json.loads(several.stdout)]
     assert files == sorted(str(p) for p in folder.iterdir())
+
+
+def test_reports_rendered_by_two_processes_are_those_one_process_writes(tmp_path: Path) -> None:
+    """Into a folder, each report is rendered where its declaration is decided: the files written,
+    the exit code (an unreadable declaration among them: 3) and the summary do not depend on it."""
+    folder = tmp_path / "lot"
+    folder.mkdir()
+    charte = charte_ia.load_charter(ROOT / "chartes" / "commune-modele.yaml")
+    examples = [p for p in sorted((ROOT / "exemples").glob("*.yaml")) if _reads(p, charte)]
+    for copy in range(2):
+        for example in examples:
+            (folder / f"{example.stem}-{copy}.yaml").write_bytes(example.read_bytes())
+    (folder / "illisible.yaml").write_text("projet: [\n", encoding="utf-8")
+
+    def verifier(sortie: Path, processus: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "charte_ia", "verifier", str(folder), "--charte",
+                               str(ROOT / "chartes" / "commune-modele.yaml"), "--date", "2026-11-22",
+                               "--format", "json", "--format", "markdown", "--sortie", f"{sortie}/",
+                               "--processus", processus],
+                              capture_output=True, text=True, check=False, timeout=600)
+
+    one, two = verifier(tmp_path / "un", "1"), verifier(tmp_path / "deux", "2")
+    assert one.returncode == two.returncode == 3
+    assert one.stderr.replace("/un", "/deux") == two.stderr
+    assert f"Bilan : {2 * len(examples) + 1} fiches" in two.stderr
+    assert "1 illisible ou invalide." in two.stderr
+    written = sorted(p.name for p in (tmp_path / "deux").iterdir())
+    assert written == sorted(p.name for p in (tmp_path / "un").iterdir())
+    assert len(written) == 2 * 2 * len(examples)  # the copies share an id: -2 tells them apart
+    for name in written:
+        assert (tmp_path / "un" / name).read_bytes() == (tmp_path / "deux" / name).read_bytes(), name
+    streamed = subprocess.run([sys.executable, "-m", "charte_ia", "verifier", str(folder), "--charte",
+                               str(ROOT / "chartes" / "commune-modele.yaml"), "--date", "2026-11-22",
+                               "--format", "json"], capture_output=True, text=True, check=False, timeout=600)
+    files = [json.loads((tmp_path / "deux" / name).read_text(encoding="utf-8"))
+             for name in written if name.endswith(".json")]
+    key = json.dumps
+    assert sorted(map(key, json.loads(streamed.stdout))) == sorted(map(key, files))  # the decisions themselves
+
+
+def _reads(path: Path, charte: charte_ia.Charte) -> bool:
+    try:
+        charte_ia.load_declaration(path, vocabulaire=charte.vocabulaire)
+    except charte_ia.InvalidInputError:
+        return False
+    return True
 
 
 def test_evaluate_many_decides_like_evaluate_in_order_over_two_processes() -> None:

@@ -10,9 +10,7 @@ standard output) raises :class:`InvalidRequestError` with a French message.
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,30 +19,29 @@ from pathlib import Path
 from typing import Any
 
 from charte_ia.batch import Verification, decide_files, expand
+from charte_ia.batch import one_file as one_file  # noqa: PLC0414 - part of this layer's interface
+from charte_ia.batch import write_rendered as write_rendered  # noqa: PLC0414
+from charte_ia.batch import write_reports as write_reports  # noqa: PLC0414
 from charte_ia.catalogue import build_pages, shipped_documents, write_catalogue
 from charte_ia.charter import Charte, Regle
 from charte_ia.completion import completed, migrated
 from charte_ia.decision import Decision, InformationManquante, decision_json_schema
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.derogation import Derogations, orphelines
-from charte_ia.diagnostics import CharteIAError, Diagnostic, InvalidInputError, Location, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, did_you_mean
+from charte_ia.diagnostics import InvalidRequestError as InvalidRequestError  # noqa: PLC0414
 from charte_ia.engine import evaluate
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.lint import lint
 from charte_ia.load import load_charter, load_declaration, load_derogations, model_charters
 from charte_ia.migration import version_1
 from charte_ia.model import FORMAT_FICHE, TypeChamp
-from charte_ia.output import ReportNames, write_atomically
-from charte_ia.report import FORMATS
+from charte_ia.output import write_atomically
 from charte_ia.report.explain import explain_charter, explain_rule
 from charte_ia.source import read_file
 from charte_ia.tester import Rapport
 from charte_ia.tester import run as run_tests
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
-
-
-class InvalidRequestError(CharteIAError):
-    """A request that cannot be served as asked; the message is French and says what to change."""
 
 
 def now() -> str:
@@ -74,67 +71,23 @@ def files_of(chemins: Iterable[str]) -> list[str]:
 
 
 def verify(charte: Charte, chemins: Iterable[str], jour: date, *, derogations: Derogations | None = None,
-           horodatage: str | None = None, processus: int | None = None) -> Iterator[Verification]:
+           horodatage: str | None = None, processus: int | None = None,
+           rendre: tuple[str, ...] = ()) -> Iterator[Verification]:
     """Each declaration decided in turn, folders replaced by their YAML files (:mod:`charte_ia.batch`).
 
     The caller may write the reports of one declaration before the next is read; with several
-    processes the decisions still come back in the order of the files.
+    processes the decisions still come back in the order of the files. With ``rendre``, the
+    reports in these formats come back rendered instead of the decisions (:func:`write_rendered`).
     """
     return decide_files(charte, expand(chemins), jour, derogations=derogations, horodatage=horodatage,
-                        processus=processus)
+                        processus=processus, rendre=rendre)
 
 
-def unmatched_derogations(derogations: Derogations | None, decisions: Iterable[Decision]) -> list[Diagnostic]:
-    """Warnings for the dérogations granted to none of the projects decided."""
+def unmatched_derogations(derogations: Derogations | None, projets: Iterable[str]) -> list[Diagnostic]:
+    """Warnings for the dérogations granted to none of the projects decided (their ``projet.id``)."""
     if derogations is None:
         return []
-    return orphelines(derogations, [d.declaration.id for d in decisions])
-
-
-def write_reports(decisions: Iterable[Decision], formats: Sequence[str], sortie: str) -> list[Path]:
-    """Write the reports into one file, or into a folder with one file per declaration and format.
-
-    Decisions are written as they come: nothing but the names of the files written is kept
-    from one declaration to the next. Nothing is written when there is no decision.
-
-    Returns:
-        The files written, in order.
-
-    Raises:
-        InvalidRequestError: A format that holds one declaration per file was asked for
-            several declarations into one file.
-        InvalidInputError: The folder is a file, or a file cannot be written.
-    """
-    stream = iter(decisions)
-    first = next(stream, None)
-    if first is None:
-        return []
-    pending = itertools.chain([first], stream)
-    target = Path(sortie)
-    if len(formats) == 1 and not target.is_dir() and not sortie.endswith(("/", os.sep)):
-        fmt = FORMATS[formats[0]]
-        if not fmt.plusieurs:
-            second = next(stream, None)
-            if second is not None:
-                raise InvalidRequestError(f"le format {formats[0]} écrit une fiche par fichier : donnez un "
-                                          "dossier (--sortie DOSSIER/)")
-        write_atomically(target, fmt.flux(pending))
-        return [target]
-    if target.exists() and not target.is_dir():
-        raise InvalidInputError([Diagnostic(
-            "sortie-impossible", f"« {sortie} » est un fichier : un dossier est attendu pour écrire un "
-            "rapport par fiche et par format", Location(sortie),
-            "donnez un dossier (--sortie rapports/), ou un seul format pour écrire un seul fichier")])
-    written = []
-    names = ReportNames()
-    for decision in pending:
-        stem = names.stem(decision.declaration.id)
-        for name in formats:
-            fmt = FORMATS[name]
-            path = target / f"{stem}{fmt.extension}"
-            write_atomically(path, fmt.flux([decision]))
-            written.append(path)
-    return written
+    return orphelines(derogations, projets)
 
 
 # --- expliquer --------------------------------------------------------------------------------

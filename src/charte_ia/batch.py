@@ -14,19 +14,21 @@ import itertools
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from charte_ia.charter import Charte
-from charte_ia.decision import Decision
+from charte_ia.decision import Decision, Verdict
 from charte_ia.declaration import Declaration
 from charte_ia.derogation import Derogations
-from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, InvalidRequestError, Location
 from charte_ia.engine import evaluate
 from charte_ia.load import load_declaration
+from charte_ia.output import ReportNames, write_atomically
+from charte_ia.report import FORMATS
 from charte_ia.source import STDIN_NAME
 
 PROCESSES_FROM = 32
@@ -41,14 +43,21 @@ class Verification:
 
     Attributes:
         chemin: The file as it was given (``-`` for standard input).
-        decision: ``None`` when the declaration could not be read.
+        decision: ``None`` when the declaration could not be read, or when its reports were
+            rendered where it was decided (``rendus``): only they come back.
         diagnostics: The reading errors, or the warnings of a declaration that was read
             (a version-1 declaration converted on the fly).
+        verdict: The verdict, ``None`` when the declaration could not be read.
+        projet: The declaration's id (``projet.id``), when it was read.
+        rendus: Each report asked for (``rendre``), as ``(format, texte)``.
     """
 
     chemin: str
     decision: Decision | None
     diagnostics: tuple[Diagnostic, ...] = ()
+    verdict: Verdict | None = None
+    projet: str | None = None
+    rendus: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class _Work:
     jour: date
     derogations: Derogations | None
     horodatage: str | None
+    rendre: tuple[str, ...] = ()
 
 
 def expand(chemins: Iterable[str]) -> list[str]:
@@ -90,22 +100,30 @@ def decide_file(work: _Work, chemin: str) -> Verification:
         return Verification(chemin, None, tuple(error.diagnostics))
     decision = evaluate(charte, declaration, work.jour, derogations=work.derogations,
                         horodatage=work.horodatage)
-    return Verification(chemin, decision, tuple(declaration.avertissements))
+    warnings = tuple(declaration.avertissements)
+    if not work.rendre:
+        return Verification(chemin, decision, warnings, decision.verdict, decision.declaration.id)
+    rendus = tuple((name, "".join(FORMATS[name].flux([decision]))) for name in work.rendre)
+    return Verification(chemin, None, warnings, decision.verdict, decision.declaration.id, rendus)
 
 
 def decide_files(charte: Charte, chemins: Iterable[str], jour: date, *,
                  derogations: Derogations | None = None, horodatage: str | None = None,
-                 processus: int | None = None) -> Iterator[Verification]:
+                 processus: int | None = None, rendre: tuple[str, ...] = ()) -> Iterator[Verification]:
     """Decide every declaration, in the order given, streaming.
 
     Args:
+        rendre: Render these reports of each declaration where it is decided, and send back
+            their texts instead of the decision: with several processes, the process that
+            reads the results then only writes them (a decision is three times longer to
+            copy from one process to another than to render as JSON).
         processus: How many processes decide; ``None`` chooses: one below
             :data:`PROCESSES_FROM` declarations, else one per core. Several processes need
             ``fork`` (Linux, and macOS when asked); elsewhere, and for standard input, one
             process decides.
     """
     files = list(chemins)
-    work = _Work(charte, jour, derogations, horodatage)
+    work = _Work(charte, jour, derogations, horodatage, rendre)
     count = 1 if STDIN_NAME in files else _processes(processus, len(files))
     if count <= 1:
         for chemin in files:
@@ -190,3 +208,75 @@ def _quiet_worker() -> None:
 
 def _decide_shared(chemin: str) -> Verification:
     return decide_file(_SHARED[0], chemin)
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def one_file(formats: Sequence[str], sortie: str) -> bool:
+    """Whether the reports go into the file ``sortie`` (one format, no folder), or one per declaration."""
+    return len(formats) == 1 and not Path(sortie).is_dir() and not sortie.endswith(("/", os.sep))
+
+
+def write_reports(decisions: Iterable[Decision], formats: Sequence[str], sortie: str) -> list[Path]:
+    """Write the reports into one file, or into a folder with one file per declaration and format.
+
+    Decisions are written as they come: nothing but the names of the files written is kept
+    from one declaration to the next. Nothing is written when there is no decision.
+
+    Returns:
+        The files written, in order.
+
+    Raises:
+        InvalidRequestError: A format that holds one declaration per file was asked for
+            several declarations into one file.
+        InvalidInputError: The folder is a file, or a file cannot be written.
+    """
+    stream = iter(decisions)
+    first = next(stream, None)
+    if first is None:
+        return []
+    pending = itertools.chain([first], stream)
+    target = Path(sortie)
+    if one_file(formats, sortie):
+        fmt = FORMATS[formats[0]]
+        if not fmt.plusieurs:
+            second = next(stream, None)
+            if second is not None:
+                raise InvalidRequestError(f"le format {formats[0]} écrit une fiche par fichier : donnez un "
+                                          "dossier (--sortie DOSSIER/)")
+        write_atomically(target, fmt.flux(pending))
+        return [target]
+    return write_rendered(((d.declaration.id, tuple((name, FORMATS[name].flux([d])) for name in formats))
+                           for d in pending), sortie)
+
+
+Rendus = Iterable[tuple[str, Sequence[tuple[str, str | Iterable[str]]]]]
+"""For each declaration, its ``projet.id`` and its reports as ``(format, texte)``."""
+
+
+def write_rendered(rendus: Rendus, sortie: str) -> list[Path]:
+    """Write reports already rendered into the folder ``sortie``: one file per declaration and format.
+
+    Args:
+        rendus: For each declaration, its ``projet.id`` and its reports as ``(format, texte)``
+            (:attr:`Verification.rendus`), written as they come.
+
+    Raises:
+        InvalidInputError: ``sortie`` is a file, or a file cannot be written.
+    """
+    target = Path(sortie)
+    if target.exists() and not target.is_dir():
+        raise InvalidInputError([Diagnostic(
+            "sortie-impossible", f"« {sortie} » est un fichier : un dossier est attendu pour écrire un "
+            "rapport par fiche et par format", Location(sortie),
+            "donnez un dossier (--sortie rapports/), ou un seul format pour écrire un seul fichier")])
+    written = []
+    names = ReportNames()
+    for projet, reports in rendus:
+        stem = names.stem(projet)
+        for name, text in reports:
+            path = target / f"{stem}{FORMATS[name].extension}"
+            write_atomically(path, text)
+            written.append(path)
+    return written

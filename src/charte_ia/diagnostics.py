@@ -145,6 +145,10 @@ class CharteIAError(Exception):
     """La base des exceptions levées par charte-ia."""
 
 
+class InvalidRequestError(CharteIAError):
+    """A request that cannot be served as asked; the message is French and says what to change."""
+
+
 class InvalidInputError(CharteIAError):
     """Une entrée (charte, paquet, fiche, dérogations, option) inutilisable ; porte tous ses diagnostics.
 

@@ -6,10 +6,8 @@ The library is imported inside each command, when it runs: ``charte-ia --aide`` 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,17 +15,15 @@ from typing import TYPE_CHECKING
 import click
 
 from charte_ia.cli import configuration
-from charte_ia.cli.francais import Choix, DateISO, Groupe, UsageFrancais, install
+from charte_ia.cli.francais import Choix, DateISO, Groupe, UsageFrancais, as_usage_error, install
 from charte_ia.cli.terminal import (
     EXIT_INVALID,
     EXIT_NON_CONFORME,
     EXIT_OK,
-    Tally,
     count,
     echo,
     exit_code,
     print_diagnostics,
-    report_written,
     worst,
 )
 from charte_ia.limits import Limits
@@ -64,17 +60,6 @@ def cli(ctx: click.Context, config: str | None) -> None:
     path = Path(config) if config is not None else configuration.found(Path())
     if path is not None:
         ctx.default_map = configuration.default_map(path, cli.commands)
-
-
-@contextlib.contextmanager
-def _as_usage_error() -> Iterator[None]:
-    """A request the application layer cannot serve is a usage error of the command (exit 3)."""
-    from charte_ia import api
-
-    try:
-        yield
-    except api.InvalidRequestError as error:
-        raise UsageFrancais(str(error)) from None
 
 
 def _limits() -> Limits:
@@ -117,44 +102,16 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
     toutes ses fiches (.yaml, .yml), dans l'ordre de leurs noms.
     """
     from charte_ia import api
+    from charte_ia.cli.lot import Demande, verify_all
     from charte_ia.load import load_charter
-    from charte_ia.report import FORMATS
 
     formats = tuple(dict.fromkeys(formats)) or (format_of(sortie),)
     if sortie is None and len(formats) > 1:
         raise UsageFrancais("plusieurs formats demandent un dossier de sortie : --sortie DOSSIER")
     charte = load_charter(charte_path, limits=_limits())
     derogations = api.open_derogations(derogations_path, charte)
-    files = api.files_of(declarations)
-    runs = api.verify(charte, files, jour or date.today(), derogations=derogations,
-                      horodatage=api.now() if horodater else None, processus=processus)
-    decided: list[Decision] = []  # kept only to report dérogations granted to no project
-    codes: list[int] = []
-    tally = Tally(len(files), quiet=quiet)
-
-    def decisions() -> Iterator[Decision]:
-        for run in runs:
-            print_diagnostics(run.diagnostics)
-            tally.add(None if run.decision is None else run.decision.verdict.value)
-            if run.decision is None:
-                codes.append(EXIT_INVALID)
-                continue
-            if derogations is not None:
-                decided.append(run.decision)
-            codes.append(exit_code(run.decision, strict=strict))
-            yield run.decision
-
-    if sortie is None:
-        for chunk in FORMATS[formats[0]].flux(decisions()):
-            echo(chunk, nl=False)
-    else:
-        with _as_usage_error():
-            written = api.write_reports(decisions(), formats, sortie)
-        tally.clear()
-        report_written(written, sortie, quiet=quiet)
-    tally.close()
-    print_diagnostics(api.unmatched_derogations(derogations, decided))
-    sys.exit(worst(codes))
+    demande = Demande(formats, sortie, strict, quiet, api.now() if horodater else None, processus)
+    sys.exit(verify_all(charte, api.files_of(declarations), jour or date.today(), derogations, demande))
 
 
 @cli.command()
@@ -173,7 +130,7 @@ def expliquer(*, regle_id: str | None, charte_path: str, jour: date | None) -> N
     from charte_ia.load import load_charter
 
     charte = load_charter(charte_path, limits=_limits())
-    with _as_usage_error():
+    with as_usage_error():
         echo(api.explain(charte, regle_id, jour or date.today()), nl=False)
 
 
@@ -209,13 +166,13 @@ def completer(*, declaration_path: str, charte_path: str, jour: date | None,
     decision = session.decide()
     if not interactif:
         echo(_questions(decision), nl=False)
-        sys.exit(exit_code(decision))
+        sys.exit(exit_code(decision.verdict))
     if declaration_path == "-" and sortie is None:
         raise UsageFrancais("avec une fiche lue sur l'entrée standard, --sortie est obligatoire")
     decision = ask_all(session, decision)
     if session.answers:
         save_completed(declaration_path, sortie, session)
-    sys.exit(exit_code(decision))
+    sys.exit(exit_code(decision.verdict))
 
 
 def _questions(decision: Decision) -> str:
@@ -354,7 +311,7 @@ def migrer(*, fiches: tuple[str, ...], charte_path: str | None, sortie: str | No
     vocabulaire = api.vocabulary_of(charte_path, _limits())
     codes = []
     for path in fiches:
-        with _as_usage_error():
+        with as_usage_error():
             done = api.migrate(path, vocabulaire, sortie, _limits())
         print_diagnostics(done.diagnostics)
         codes.append(EXIT_INVALID if done.diagnostics else EXIT_OK)

@@ -8,9 +8,11 @@ is a plain PO file, the format translators work in.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -94,6 +96,17 @@ def install() -> None:
 
 class UsageFrancais(click.UsageError):
     """A usage error whose message is already French."""
+
+
+@contextlib.contextmanager
+def as_usage_error() -> Iterator[None]:
+    """A request the application layer cannot serve is a usage error of the command (exit 3)."""
+    from charte_ia import api  # noqa: PLC0415 - the library loads when a command runs, not for --aide
+
+    try:
+        yield
+    except api.InvalidRequestError as error:
+        raise UsageFrancais(str(error)) from None
 
 
 def usage_message(error: click.UsageError) -> str:

@@ -13,7 +13,7 @@ import click
 from charte_ia.report.escape import visible
 
 if TYPE_CHECKING:
-    from charte_ia.decision import Decision
+    from charte_ia.decision import Verdict
     from charte_ia.diagnostics import Diagnostic
 
 EXIT_OK = 0
@@ -29,15 +29,15 @@ EXIT_TERMINATED = 143
 _EXIT_RANK = {EXIT_OK: 0, EXIT_INCOMPLET: 1, EXIT_NON_CONFORME: 2, EXIT_INVALID: 3, EXIT_INTERNAL: 4}
 
 
-def exit_code(decision: Decision, *, strict: bool = False) -> int:
-    """The exit code a decision gives (DESIGN §6)."""
+def exit_code(verdict: Verdict, *, strict: bool = False) -> int:
+    """The exit code a verdict gives (DESIGN §6)."""
     from charte_ia.decision import Verdict  # noqa: PLC0415 - loaded with the decision itself
 
-    if decision.verdict is Verdict.NON_CONFORME:
+    if verdict is Verdict.NON_CONFORME:
         return EXIT_NON_CONFORME
-    if decision.verdict is Verdict.INCOMPLET:
+    if verdict is Verdict.INCOMPLET:
         return EXIT_INCOMPLET
-    if decision.verdict is Verdict.CONFORME_AVEC_RESERVES and strict:
+    if verdict is Verdict.CONFORME_AVEC_RESERVES and strict:
         return EXIT_NON_CONFORME
     return EXIT_OK
 
