@@ -147,7 +147,7 @@ def test_reports_rendered_by_two_processes_are_those_one_process_writes(tmp_path
     files = [json.loads((tmp_path / "deux" / name).read_text(encoding="utf-8"))
              for name in written if name.endswith(".json")]
     key = json.dumps
-    assert sorted(map(key, json.loads(streamed.stdout))) == sorted(map(key, files))  # the decisions themselves
+    assert sorted(map(key, json.loads(streamed.stdout))) == sorted(map(key, files))  # same decisions
 
 
 def _reads(path: Path, charte: charte_ia.Charte) -> bool:
