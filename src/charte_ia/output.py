@@ -170,3 +170,20 @@ def cache_folder() -> Path | None:
     if foreign or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return None
     return folder
+
+
+def small_decimal(text: str) -> bool:
+    """Whether pydantic wrote a decimal under 10⁻⁴ (``0.00001``, ``1.5e-7``), which ``json`` writes otherwise.
+
+    Searched with ``str.find`` rather than a regular expression, twenty times slower on a decision
+    of 180 kB; a look-alike in a text only costs the slower writing, never a different one.
+    """
+    if "0.0000" in text:
+        return True
+    for marker in ("e-", "E-"):
+        at = text.find(marker)
+        while at != -1:
+            if at and text[at - 1].isdigit():
+                return True
+            at = text.find(marker, at + 1)
+    return False
