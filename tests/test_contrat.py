@@ -107,3 +107,32 @@ def test_decisions_with_derogations_and_loosenings_validate_against_the_schema(
         validator.validate(decision)
         assert decision["derogations"][0]["etat"] == "utilisee"
     assert decision["assouplissements"][0]["cible"] == "communs.DON-02"
+
+
+def test_every_choice_of_the_shipped_vocabulary_has_a_label_editors_show() -> None:
+    """A committee reads « Validation systématique par un agent », not validation_systematique."""
+    from charte_ia.vocabulary import default_vocabulary
+
+    vocabulaire = default_vocabulary()
+    schema = json.dumps(vocabulaire.json_schema(), ensure_ascii=False)
+    unlabelled = []
+    for champ in vocabulaire.champs.values():
+        choices, labels = ((champ.element.valeurs, champ.element.libelles) if champ.element
+                           else (champ.valeurs, champ.libelles))
+        unlabelled += [f"{champ.chemin}: {v}" for v in choices if not labels.get(v, "").strip()]
+    assert unlabelled == []
+    assert vocabulaire.champ("projet.controle_humain.mode").libelle("validation_systematique") \
+        == "Validation systématique par un agent"
+    assert vocabulaire.champ("projet.usage.publics").libelle(["usagers", "mineurs"]) == "Usagers, Mineurs"
+    assert '"enumDescriptions": ["Aucun contrôle humain", "Contrôle par échantillonnage"' in schema
+
+
+def test_a_label_for_a_choice_the_field_does_not_have_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from charte_ia.model import Champ
+
+    refused = "libelles nomme des valeurs que le champ ne prévoit pas : peut"
+    with pytest.raises(ValidationError, match=refused):
+        Champ(chemin="projet.x", type="enum", section="s", question="Q ?", valeurs=("oui", "non"),
+              libelles={"oui": "Oui", "peut": "Peut-être"})

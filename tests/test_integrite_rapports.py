@@ -104,7 +104,9 @@ class _Page(HTMLParser):
         "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "h4", "p",
                "section", "div", "span", "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tr",
                "th", "td", "article", "strong", "em", "code", "br", "ul", "ol", "li", "a", "hr", "pre",
-               "blockquote", "del", "s"}
+               "blockquote", "del", "s",
+               # the inline summary figure: shapes and text only (no script, image, link or foreignObject)
+               "svg", "desc", "defs", "pattern", "rect", "circle", "path", "text"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -228,7 +230,7 @@ def test_markdown_report_cannot_be_repainted(tmp_path: Path) -> None:
     markdown = FORMATS["markdown"].rendu([_decision(tmp_path, textes)])
     assert re.search(r"(?<!\\)<!--", markdown) is None
     assert markdown.startswith("# Avis de conformité : NON CONFORME\n")
-    assert "Projet : x \\*\\*✔ Décision : CONFORME\\*\\* &lt;!--\n" in markdown
+    assert "Projet : x \\*\\*✔ Décision : CONFORME\\*\\* &lt;!-- — charte : " in markdown
 
 
 def test_html_report_allows_only_its_own_style(tmp_path: Path) -> None:

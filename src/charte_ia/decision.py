@@ -65,11 +65,13 @@ class Place(_Frozen):
 
 
 class DonneeUtilisee(_Frozen):
-    """Une valeur de la fiche lue par une règle, et l'endroit où elle est écrite."""
+    """Une valeur lue par une règle, où elle est écrite, sa question et son libellé (pour un choix)."""
 
     champ: str
     valeur: Any
     position: Place | None = None
+    question: str | None = None
+    libelle: str | None = None
 
 
 class ParametreUtilise(_Frozen):
@@ -209,6 +211,8 @@ class EffetReponse(_Frozen):
     reponse: Any
     regles: tuple[StatutApres, ...]
     verdict: Verdict
+    libelle: str | None = None
+    """Le libellé de la réponse, pour un choix."""
 
 
 class InformationManquante(_Frozen):

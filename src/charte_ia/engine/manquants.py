@@ -158,7 +158,8 @@ def _answer_effect(context: Context, results: Sequence[ResultatRegle], reponse: 
         after[regle.id] = Statut.HORS_VIGUEUR if outcome is None else outcome.statut
     changed = [r.model_copy(update={"statut": after[r.id]}) if r.id in after else r for r in results]
     verdict, _ = verdict_of(changed)
-    return EffetReponse(reponse=answer, verdict=verdict,
+    champ = context.charte.vocabulaire.champ(chemin)
+    return EffetReponse(reponse=answer, verdict=verdict, libelle=champ.libelle(answer) if champ else None,
                         regles=tuple(StatutApres(regle=regle_id, statut=statut)
                                      for regle_id, statut in after.items()))
 

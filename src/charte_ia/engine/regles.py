@@ -225,8 +225,12 @@ def _data_used(context: Context, champs: tuple[str, ...]) -> tuple[DonneeUtilise
             donnee = built.get(chemin)
             if donnee is None:
                 location = context.declaration.location(chemin)
+                champ = context.charte.vocabulaire.champ(chemin)
+                valeur = valeurs[chemin]
                 donnee = built[chemin] = DonneeUtilisee(
-                    champ=chemin, valeur=valeurs[chemin], position=place_of(location) if location else None)
+                    champ=chemin, valeur=valeur, position=place_of(location) if location else None,
+                    question=champ.question if champ else None,
+                    libelle=champ.libelle(valeur) if champ else None)
             used.append(donnee)
     return tuple(used)
 

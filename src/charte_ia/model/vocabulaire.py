@@ -35,10 +35,22 @@ class TypeChamp(StrEnum):
 
 
 class ElementListe(FrozenModel):
-    """Type of the items of a ``liste`` field."""
+    """Type of the items of a ``liste`` field, with the label of each choice (``libelles``)."""
 
     type: TypeChamp
     valeurs: tuple[StrictStr, ...] = ()
+    libelles: dict[StrictStr, Texte] = {}
+
+    @model_validator(mode="after")
+    def _labels_known(self) -> ElementListe:
+        _check_labels(self.libelles, self.valeurs)
+        return self
+
+
+def _check_labels(libelles: dict[str, str], valeurs: tuple[str, ...]) -> None:
+    if unknown := [v for v in libelles if v not in valeurs]:
+        raise PydanticCustomError("libelles", "libelles nomme des valeurs que le champ ne prévoit pas : "
+                                  "{valeurs}", {"valeurs": ", ".join(unknown)})
 
 
 class Section(FrozenModel):
@@ -69,6 +81,9 @@ class Champ(FrozenModel):
     question: Texte
     aide: str | None = None
     valeurs: tuple[StrictStr, ...] = ()
+    libelles: dict[StrictStr, Texte] = {}
+    """The label of each choice, as a person reads it (``validation_systematique``: « Validation
+    systématique par un agent »): shown in reports and questionnaires, accepted as an answer."""
     element: ElementListe | None = None
     obligatoire: StrictBool = False
     unite: str | None = None
@@ -93,7 +108,19 @@ class Champ(FrozenModel):
         if self.min_elements > self.max_elements:
             raise PydanticCustomError("bornes", "min_elements dépasse max_elements : aucune liste ne serait "
                                       "admise")
+        _check_labels(self.libelles, self.valeurs)
         return self
+
+    def libelle(self, valeur: object) -> str | None:
+        """The label of a choice, or of each choice of a list (joined by commas); ``None`` for
+        other values, and for a choice the vocabulary gives no label."""
+        labels = self.element.libelles if self.element is not None else self.libelles
+        if isinstance(valeur, str):
+            return labels.get(valeur)
+        if isinstance(valeur, list | tuple) and valeur and all(isinstance(v, str) for v in valeur):
+            named = [labels.get(v) for v in valeur]
+            return ", ".join(n for n in named if n) if all(named) else None
+        return None
 
 
 class FichierVocabulaire(FrozenModel):

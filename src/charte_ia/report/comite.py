@@ -30,7 +30,7 @@ from markupsafe import Markup
 from charte_ia.decision import Decision, ResultatRegle, Statut, Verdict
 from charte_ia.diagnostics import date_fr, nombre_fr, valeur_fr
 from charte_ia.model import Severite
-from charte_ia.report import escape
+from charte_ia.report import escape, synthese, vue
 from charte_ia.report.text import (
     LIBELLES_DEROGATION,
     LIBELLES_STATUT,
@@ -39,7 +39,6 @@ from charte_ia.report.text import (
     format_reference,
 )
 
-ORDRE_SEVERITE = {Severite.BLOQUANT: 0, Severite.MAJEUR: 1, Severite.MINEUR: 2, Severite.INFO: 3}
 MARQUES_VERDICT = {
     Verdict.CONFORME: "✔",
     Verdict.CONFORME_AVEC_RESERVES: "!",
@@ -64,7 +63,7 @@ def render_markdown(decisions: Sequence[Decision]) -> str:
 
 def render_html(decisions: Sequence[Decision]) -> str:
     """The committee report as one self-contained HTML page (one decision per page is usual)."""
-    views = [_view(d) for d in decisions]
+    views = [_view(d, index) for index, d in enumerate(decisions, start=1)]
     title = views[0]["titre_onglet"] if len(views) == 1 else "Avis de conformité des projets d'IA"
     css, css_hash = _stylesheet()
     html: str = _template("rapport.html.j2").render(vues=views, titre_page=title, css=css,
@@ -112,6 +111,7 @@ def _environment(kind: str) -> Environment:
     if kind == "html":
         environment = Environment(autoescape=True, finalize=_html_finalize, **common)
         environment.filters["url_sure"] = escape.safe_url
+        environment.filters["visible"] = escape.visible
     else:
         environment = Environment(autoescape=False, finalize=_markdown_finalize, **common)
         environment.filters["code"] = _code
@@ -132,7 +132,7 @@ def _stylesheet() -> tuple[Markup, str]:
     return Markup(css), f"'sha256-{digest}'"
 
 
-def _view(decision: Decision) -> dict[str, Any]:
+def _view(decision: Decision, index: int = 1) -> dict[str, Any]:
     rules = decision.regles
     grave = [r for r in rules if r.statut in (Statut.NON_CONFORME, Statut.ERREUR)
              and r.severite in (Severite.BLOQUANT, Severite.MAJEUR)]
@@ -140,6 +140,8 @@ def _view(decision: Decision) -> dict[str, Any]:
     waived = [r for r in rules if r.statut is Statut.DEROGEE]
     remarks = [r for r in rules if r.statut in (Statut.NON_CONFORME, Statut.ERREUR)
                and r.severite in (Severite.MINEUR, Severite.INFO)]
+    loi, charte = vue.natures(decision)
+    barres = vue.barres(decision)
     return {
         "d": decision,
         # The true verdict comes before any text taken from the inputs, in the title too.
@@ -149,24 +151,32 @@ def _view(decision: Decision) -> dict[str, Any]:
         "titre_verdict": TITRES_VERDICT[decision.verdict],
         "sens_verdict": SENS_VERDICT[decision.verdict],
         "marque_verdict": MARQUES_VERDICT[decision.verdict],
-        "classe_verdict": decision.verdict.value,
+        "classe_verdict": decision.verdict.value + (" derogee" if decision.resume.derogee else ""),
+        "prochaine_etape": vue.prochaine_etape(decision),
+        "decisives": [r for r in rules if r.id in decision.motifs],
+        "derogations_actives": vue.derogations_actives(decision),
         "principes": _by_principle(rules),
+        "barres": barres,
+        "svg": synthese.svg(barres, f"s{index}"),
+        "en_mots": synthese.en_mots,
         "titre_principe": lambda key: decision.charte.principes.get(key, key),
-        "sections": [
-            ("Règles non respectées", "non-respectees", _sorted(grave)),
-            ("Règles indéterminées, faute d'information", "indeterminees", _sorted(undecided)),
-            ("Règles dérogées par le comité d'éthique", "derogees", _sorted(waived)),
-        ],
-        "observations": _sorted(remarks),
+        "graves": vue.trier(grave),
+        "indeterminees": vue.trier(undecided),
+        "questions": vue.questions(decision),
+        "derogees": vue.trier(waived),
+        "observations": vue.trier(remarks),
+        "respectees": [r for r in rules if r.statut is Statut.CONFORME],
+        "non_applicables": [r for r in rules if r.statut is Statut.NON_APPLICABLE],
         "hors_vigueur": [r for r in rules if r.statut is Statut.HORS_VIGUEUR],
+        "nombre_loi": loi,
+        "nombre_charte": charte,
+        "glossaire": vue.GLOSSAIRE,
+        "valeur_lue": vue.valeur,
+        "titres": lambda ids: vue.titres(decision, ids),
         "statut": lambda s: LIBELLES_STATUT[s][0],
         "etat_derogation": lambda e: LIBELLES_DEROGATION[e],
         "toutes": rules,
     }
-
-
-def _sorted(rules: list[ResultatRegle]) -> list[ResultatRegle]:
-    return sorted(rules, key=lambda r: ORDRE_SEVERITE.get(r.severite, 4) if r.severite else 4)
 
 
 def _by_principle(rules: Sequence[ResultatRegle]) -> list[LignePrincipe]:

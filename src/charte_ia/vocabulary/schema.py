@@ -15,7 +15,12 @@ from charte_ia.model import (
 from charte_ia.vocabulary.checks import COUNTRY, INCONNU, URL, checker_of, value_error
 
 
-def json_type(kind: TypeChamp, valeurs: tuple[str, ...]) -> dict[str, Any]:
+def json_type(kind: TypeChamp, valeurs: tuple[str, ...],
+              libelles: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON Schema of a value; a choice's labels go in ``enumDescriptions`` (shown by editors)."""
+    if kind is TypeChamp.ENUM and libelles:
+        return {"type": "string", "enum": list(valeurs),
+                "enumDescriptions": [libelles.get(v, v) for v in valeurs]}
     types: dict[TypeChamp, dict[str, Any]] = {
         TypeChamp.BOOLEEN: {"enum": [True, False, "oui", "non"]},
         TypeChamp.TEXTE: {"type": "string", "minLength": 1},
@@ -32,11 +37,11 @@ def json_type(kind: TypeChamp, valeurs: tuple[str, ...]) -> dict[str, Any]:
 def field_schema(champ: Champ) -> dict[str, Any]:
     if champ.type is TypeChamp.LISTE and champ.element is not None:
         known = {"type": "array", "maxItems": champ.max_elements,
-                 "items": json_type(champ.element.type, champ.element.valeurs)}
+                 "items": json_type(champ.element.type, champ.element.valeurs, champ.element.libelles)}
         if champ.min_elements:
             known["minItems"] = champ.min_elements
     else:
-        known = json_type(champ.type, champ.valeurs)
+        known = json_type(champ.type, champ.valeurs, champ.libelles)
         if champ.minimum is not None:
             known["minimum"] = champ.minimum
         if champ.maximum is not None:
