@@ -345,13 +345,15 @@ def test_missing_information_is_ranked_with_the_effect_of_each_answer(run: Calla
     first = ranked[0]
     assert first["regles"] == ["communs.DON-01", "communs.DON-03"]
     assert first["effets"] == [
-        {"reponse": True, "verdict": "incomplet",
+        {"reponse": True, "verdict": "incomplet", "libelle": None,  # a yes-or-no has no label
          "regles": [{"regle": "communs.DON-01", "statut": "conforme"},
                     {"regle": "communs.DON-03", "statut": "indetermine"}]},
-        {"reponse": False, "verdict": "non_conforme",
+        {"reponse": False, "verdict": "non_conforme", "libelle": None,
          "regles": [{"regle": "communs.DON-01", "statut": "non_conforme"},
                     {"regle": "communs.DON-03", "statut": "non_applicable"}]},
     ]
+    mode = ranked[1]["effets"]
+    assert [e["libelle"] for e in mode][-1] == "Validation systématique par un agent"
 
 
 def test_completer_prints_the_ranked_questions(run: Callable[..., Run]) -> None:
