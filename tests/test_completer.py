@@ -239,3 +239,15 @@ def test_an_uncertain_answer_is_kept_and_not_asked_again(tmp_path: Path) -> None
     terminal.answer("o")
     assert terminal.finish() == 2
     assert "    est_systeme_ia: incertain\n" in fiche.read_text(encoding="utf-8")
+
+
+def test_a_choice_is_listed_and_typed_by_its_label() -> None:
+    """The label a report shows is also an answer: « Contrôle par échantillonnage » is echantillonnage."""
+    from charte_ia.questionnaire import shown_choice
+
+    champs = default_vocabulary().champs
+    mode = champs["projet.controle_humain.mode"]
+    assert parse_answer(mode, "Contrôle par échantillonnage") == "echantillonnage"
+    assert parse_answer(mode, "validation systematique par un agent") == "validation_systematique"
+    assert parse_answer(champs["projet.usage.publics"], "Grand public, Élus") == ["grand_public", "elus"]
+    assert shown_choice(mode, "echantillonnage") == "Contrôle par échantillonnage (echantillonnage)"

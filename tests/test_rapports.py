@@ -337,3 +337,40 @@ def test_the_non_conforme_report_prints_on_a4_in_at_most_8_pages(run: Callable[.
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 8, pages
     assert b"%PDF-" in pdf[:8]
+
+
+# --- PDF ------------------------------------------------------------------------------------------------
+
+
+def test_the_pdf_report_is_the_committee_report_on_a4(run: Callable[..., Run], tmp_path: Path) -> None:
+    """``--sortie avis.pdf`` writes the same report, laid out on A4: pages and text read back."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        pytest.skip(f"WeasyPrint ou Pango absent ({error}) : make test installe WeasyPrint")
+    import pypdf
+
+    target = tmp_path / "avis.pdf"
+    result = run("verifier", EX / "aide-attribution-creche.yaml", "-c", COMMUNE, "--date", "2026-11-22",
+                 "--sortie", target)
+    assert result.code == 1, result.err
+    assert target.read_bytes().startswith(b"%PDF-")
+    reader = pypdf.PdfReader(target)
+    assert 1 <= len(reader.pages) <= 8
+    first = reader.pages[0].extract_text()
+    assert first.startswith("Avis de conformité : NON CONFORME")
+    assert "Prochaine étape" in first
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Contrôle par échantillonnage" in text  # values by their label, as in the HTML report
+    assert "Détail technique" in text
+
+
+def test_a_pdf_is_not_printed_on_a_terminal(run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    result = run("verifier", EX / "chatbot-etat-civil.yaml", "-c", COMMUNE, "--date", "2026-11-22",
+                 "--format", "pdf")
+    assert result.code == 3
+    assert "le format pdf est un fichier binaire, illisible dans le terminal : donnez --sortie " \
+        "rapport.pdf, ou redirigez la sortie" in result.err

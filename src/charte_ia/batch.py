@@ -57,7 +57,7 @@ class Verification:
     diagnostics: tuple[Diagnostic, ...] = ()
     verdict: Verdict | None = None
     projet: str | None = None
-    rendus: tuple[tuple[str, str], ...] = ()
+    rendus: tuple[tuple[str, str | bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def decide_file(work: _Work, chemin: str) -> Verification:
     warnings = tuple(declaration.avertissements)
     if not work.rendre:
         return Verification(chemin, decision, warnings, decision.verdict, decision.declaration.id)
-    rendus = tuple((name, "".join(FORMATS[name].flux([decision]))) for name in work.rendre)
+    rendus = tuple((name, FORMATS[name].contenu([decision])) for name in work.rendre)
     return Verification(chemin, None, warnings, decision.verdict, decision.declaration.id, rendus)
 
 
@@ -251,7 +251,7 @@ def write_reports(decisions: Iterable[Decision], formats: Sequence[str], sortie:
                            for d in pending), sortie)
 
 
-Rendus = Iterable[tuple[str, Sequence[tuple[str, str | Iterable[str]]]]]
+Rendus = Iterable[tuple[str, Sequence[tuple[str, str | bytes | Iterable[str] | Iterable[bytes]]]]]
 """For each declaration, its ``projet.id`` and its reports as ``(format, texte)``."""
 
 

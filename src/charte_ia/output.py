@@ -89,11 +89,12 @@ def _umask() -> int:
     return current
 
 
-def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+def write_atomically(path: Path, text: str | bytes | Iterable[str] | Iterable[bytes]) -> None:
     """Write a file whole or not at all: a temporary file beside it, renamed over the target.
 
     ``text`` may come in pieces (a report rendered as decisions come): they are written as
-    they arrive, and the file appears only once the last one is written.
+    they arrive, and the file appears only once the last one is written. Text is written in
+    UTF-8 with ``\\n`` line ends; bytes (a PDF) as they are.
 
     Raises:
         InvalidInputError: The file cannot be written (``sortie-impossible``), with the cause.
@@ -108,9 +109,9 @@ def write_atomically(path: Path, text: str | Iterable[str]) -> None:
             mode = new_file_mode()
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
         os.fchmod(handle, mode)  # mkstemp makes it private to its owner
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            for piece in [text] if isinstance(text, str) else text:
-                stream.write(piece)
+        with os.fdopen(handle, "wb") as stream:
+            for piece in [text] if isinstance(text, str | bytes) else text:
+                stream.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.replace(temporary, path)
         temporary = None
     except OSError as error:

@@ -67,13 +67,22 @@ def parse_answer(champ: Champ, text: str) -> Any:
         return NE_SAIT_PAS
     if champ.type is TypeChamp.LISTE and champ.element is not None:
         items = [t.strip() for t in typed.split(",") if t.strip()]
-        value: Any = [_scalar(champ.element.type, champ.element.valeurs, item) for item in items]
+        element = champ.element
+        value: Any = [_scalar(element.type, element.valeurs, item, element.libelles) for item in items]
     else:
-        value = _scalar(champ.type, champ.valeurs, typed)
+        value = _scalar(champ.type, champ.valeurs, typed, champ.libelles)
     return check_value(champ, value)
 
 
-def _scalar(kind: TypeChamp, valeurs: tuple[str, ...], typed: str) -> Any:
+def shown_choice(champ: Champ, valeur: str) -> str:
+    """A choice as the questionnaire lists it: its label, then the value to write in the file."""
+    label = champ.libelle(valeur)
+    return f"{label} ({valeur})" if label and label != valeur else valeur
+
+
+def _scalar(kind: TypeChamp, valeurs: tuple[str, ...], typed: str, libelles: dict[str, str]) -> Any:
+    if kind is TypeChamp.ENUM:
+        return _choice(typed, valeurs, libelles)
     reader = _READERS.get(kind)
     return reader(typed, valeurs) if reader is not None else typed
 
@@ -86,12 +95,15 @@ def _boolean(typed: str, _: tuple[str, ...]) -> bool:
     raise ValueError("répondez oui ou non")
 
 
-def _choice(typed: str, valeurs: tuple[str, ...]) -> str:
+def _choice(typed: str, valeurs: tuple[str, ...], libelles: dict[str, str]) -> str:
     if typed.isdigit() and 1 <= int(typed) <= len(valeurs):
         return valeurs[int(typed) - 1]
     if typed in valeurs:
         return typed
     folded = {folded_choice(valeur): valeur for valeur in valeurs}
+    # a choice by its label too (« Contrôle par échantillonnage » for echantillonnage)
+    folded.update({folded_choice(label): valeur for valeur, label in libelles.items()
+                   if folded_choice(label) not in folded})
     if folded_choice(typed) in folded:  # « Validation systématique » for validation_systematique
         return folded[folded_choice(typed)]
     suggestion = did_you_mean(typed, valeurs)
@@ -133,7 +145,6 @@ def _date(typed: str, _: tuple[str, ...]) -> str:
 
 _READERS: dict[TypeChamp, Callable[[str, tuple[str, ...]], Any]] = {
     TypeChamp.BOOLEEN: _boolean,
-    TypeChamp.ENUM: _choice,
     TypeChamp.ENTIER: _integer,
     TypeChamp.DECIMAL: _decimal,
     TypeChamp.DATE: _date,

@@ -14,7 +14,7 @@ from charte_ia.api import Questionnaire
 from charte_ia.cli.terminal import count, echo
 from charte_ia.decision import Decision
 from charte_ia.output import write_atomically
-from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer
+from charte_ia.questionnaire import NE_SAIT_PAS, choices, hint, parse_answer, shown_choice
 from charte_ia.report.text import TITRES_VERDICT, question_lines, render_one
 
 
@@ -66,7 +66,7 @@ def _ask(session: Questionnaire, chemin: str) -> Any:
     champ = session.charte.vocabulaire.champ(chemin)
     assert champ is not None
     for number, choice in enumerate(choices(champ), start=1):
-        echo(f"       {number}. {choice}")
+        echo(f"       {number}. {shown_choice(champ, choice)}")
     echo(f"     ({hint(champ)})")
     while True:
         try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from charte_ia import api
-from charte_ia.cli.francais import as_usage_error
+from charte_ia.cli.francais import UsageFrancais, as_usage_error
 from charte_ia.cli.terminal import (
     EXIT_INVALID,
     Tally,
@@ -46,6 +47,10 @@ def verify_all(charte: Charte, files: list[str], jour: date, derogations: Deroga
     processes of a large run), so that the process writing them does nothing else.
     """
     sortie = demande.sortie
+    if sortie is None and FORMATS[demande.formats[0]].binaire and sys.stdout.isatty():
+        raise UsageFrancais(f"le format {demande.formats[0]} est un fichier binaire, illisible dans le "
+                            f"terminal : donnez --sortie rapport{FORMATS[demande.formats[0]].extension}, "
+                            "ou redirigez la sortie")
     rendered = sortie is not None and not api.one_file(demande.formats, sortie)
     runs = api.verify(charte, files, jour, derogations=derogations, horodatage=demande.horodatage,
                       processus=demande.processus, rendre=demande.formats if rendered else ())

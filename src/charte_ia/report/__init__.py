@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from charte_ia.report.formats import FORMATS, Format, Reporter, Streamer
 
-NOMS = ("html", "json", "junit", "markdown", "sarif", "texte")
+NOMS = ("html", "json", "junit", "markdown", "pdf", "sarif", "texte")
 """The names ``--format`` accepts, in alphabetical order (a test checks them against :data:`FORMATS`)."""
 
 _EXTENSIONS = ((".junit.xml", "junit"), (".xml", "junit"), (".sarif", "sarif"), (".json", "json"),
                (".md", "markdown"), (".markdown", "markdown"), (".html", "html"), (".htm", "html"),
-               (".txt", "texte"))
+               (".txt", "texte"), (".pdf", "pdf"))
 
 
 def format_of(sortie: str | None) -> str:

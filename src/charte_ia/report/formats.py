@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from charte_ia.decision import Decision
-from charte_ia.report import comite, junit, sarif, text
+from charte_ia.report import comite, junit, pdf, sarif, text
 from charte_ia.report import json as json_report
 
 Reporter = Callable[[Sequence[Decision]], str]
-Streamer = Callable[[Iterable[Decision]], Iterator[str]]
+Streamer = Callable[[Iterable[Decision]], Iterator[Any]]
+"""Pieces of text (``str``), or of a binary document (``bytes``) for a ``binaire`` format."""
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,16 @@ class Format:
     flux: Streamer
     extension: str
     plusieurs: bool = True
+    binaire: bool = False
 
     def rendu(self, decisions: Sequence[Decision]) -> str:
-        """The whole text for these decisions."""
+        """The whole text for these decisions (a text format)."""
         return "".join(self.flux(decisions))
+
+    def contenu(self, decisions: Sequence[Decision]) -> str | bytes:
+        """The whole output for these decisions: bytes for a binary format (PDF), else text."""
+        pieces = list(self.flux(decisions))
+        return b"".join(pieces) if self.binaire else "".join(pieces)
 
 
 def _one_by_one(render: Reporter) -> Streamer:
@@ -49,6 +57,7 @@ FORMATS: dict[str, Format] = {
     "html": Format(_one_by_one(comite.render_html), ".html", plusieurs=False),
     "sarif": Format(sarif.stream, ".sarif"),
     "junit": Format(junit.stream, ".junit.xml"),
+    "pdf": Format(pdf.stream, ".pdf", plusieurs=False, binaire=True),
 }
 """The output formats by name, as ``--format`` accepts them."""
 
