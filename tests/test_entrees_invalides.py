@@ -151,8 +151,8 @@ def test_missing_file(run: Callable[..., Run]) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (("verifier", "x.yaml"), "option obligatoire manquante : --charte"),
     (("verifier", "x.yaml", "-c", "c.yaml", "--date", "22/11/2026"), "date attendue au format AAAA-MM-JJ"),
-    (("verifier", "x.yaml", "-c", "c.yaml", "--format", "pdf"),
-     "valeurs possibles : html, json, junit, markdown, sarif, texte"),
+    (("verifier", "x.yaml", "-c", "c.yaml", "--format", "docx"),
+     "valeurs possibles : html, json, junit, markdown, pdf, sarif, texte"),
     (("verifer",), "commande inconnue « verifer »"),
     (("verifier", "x.yaml", "--chart", "c.yaml"), "option inconnue : --chart"),
     (("verifier", "x.yaml", "-c"), "l'option -c attend une valeur"),
@@ -264,3 +264,16 @@ def test_an_error_shows_its_line_with_a_caret_under_the_column(run: Callable[...
     assert excerpt.startswith(tuple(f"{n:>5} | …" for n in range(1, 100)))
     assert len(excerpt) < 120
     assert caret.index("^") == excerpt.index("projet.donnees.personelles")
+
+
+def test_a_key_indented_too_far_is_named_with_the_key_to_align_on(run: Callable[..., Run],
+                                                                  write: Callable[..., Path]) -> None:
+    """The mistake a team makes when copying a line: PyYAML only says « mapping values not allowed »."""
+    fiche = write("fiche.yaml", "format: fiche-projet-ia/2\nprojet:\n  id: x\n  nom: Mon projet\n"
+                                "    statut: idee\n")
+    result = run("verifier", fiche, "--charte", CHARTE_MODELE)
+    _assert_refused(result, f"{fiche}:5:5",
+                    "la clé « statut » est plus indentée que « nom », qui a déjà sa valeur")
+    assert "alignez « statut » sur « nom » (retirez 2 espaces)" in result.err
+    nested = write("imbrique.yaml", "a:\n  b:\n    c: 1\n  d: e: f\n")  # not an indentation mistake
+    assert "plus indentée" not in run("valider", nested).err

@@ -81,7 +81,8 @@ def _parse_with(kind: type[_BoundedLoader] | type[_FastBoundedLoader], text: str
             if node is not None:
                 nodes.append(node)
     except yaml.MarkedYAMLError as error:
-        raise InvalidInputError([_syntax_diagnostic(error, name)]) from None
+        found = _over_indented(error, name, lines) or _syntax_diagnostic(error, name)
+        raise InvalidInputError([found]) from None
     except yaml.reader.ReaderError as error:  # a control character: not marked, but placed
         index = error.position
         raise InvalidInputError([Diagnostic(
@@ -127,6 +128,29 @@ _YAML_PROBLEMS = {
     "found unknown escape character": ("séquence d'échappement inconnue dans une chaîne",
                                        "entre guillemets doubles, écrivez « \\\\ » pour une barre oblique"),
 }
+
+
+_KEY_LINE = re.compile(r"^( *)(?:- +)?([^\s#:][^:#]*?):(?: +(\S.*))?$")
+
+
+def _over_indented(error: yaml.MarkedYAMLError, name: str, lines: tuple[str, ...]) -> Diagnostic | None:
+    """A key indented deeper than the key above it, whose value is already given (« : » inattendu)."""
+    mark = error.problem_mark
+    if mark is None or not (error.problem or "").startswith("mapping values are not allowed here"):
+        return None
+    if not 0 < mark.line < len(lines):
+        return None
+    here = _KEY_LINE.match(lines[mark.line])
+    above = next((_KEY_LINE.match(line) for line in reversed(lines[:mark.line])
+                  if line.strip() and not line.lstrip().startswith("#")), None)
+    if here is None or above is None or above.group(3) is None or len(here.group(1)) <= len(above.group(1)):
+        return None
+    shift = len(here.group(1)) - len(above.group(1))
+    return Diagnostic(
+        "yaml-syntaxe", f"syntaxe YAML invalide : la clé « {here.group(2)} » est plus indentée que "
+        f"« {above.group(2)} », qui a déjà sa valeur", Location(name, mark.line + 1, len(here.group(1)) + 1),
+        f"alignez « {here.group(2)} » sur « {above.group(2)} » (retirez {shift} espace"
+        f"{'s' if shift > 1 else ''}) s'il s'agit d'une clé du même niveau")
 
 
 def _syntax_diagnostic(error: yaml.MarkedYAMLError, name: str) -> Diagnostic:
