@@ -92,3 +92,19 @@ def test_a_terminal_sees_the_progress_then_the_summary(lot: Path, tmp_path: Path
     assert f"1/{len(list(lot.glob('*.yaml')))} fiches vérifiées" in text
     assert "\x1b[2K" in text  # the progress line is cleared before the summary
     assert text.rstrip().splitlines()[-1].startswith("Bilan : ")
+
+
+def test_a_quoted_pattern_names_the_declarations(run: Callable[..., Run], lot: Path) -> None:
+    """``'fiches/**/*.yaml'`` as a CI step writes it, quoted: expanded here, in name order."""
+    (lot / "sous-dossier").mkdir()
+    shutil.copy(ROOT / "exemples" / "robot-tondeuse.yaml", lot / "sous-dossier" / "autre.yaml")
+    every = run("verifier", f"{lot}/**/*.yaml", "-c", CHARTE, "--date", JOUR, "-f", "json", "-q")
+    files = [d["declaration"]["fichier"] for d in json.loads(every.out)]
+    assert files == sorted(files)
+    assert f"{lot}/sous-dossier/autre.yaml" in files
+    assert len(files) + every.err.count("erreur [") >= len(list(lot.rglob("*.yaml")))  # unreadable ones said
+    only = run("verifier", f"{lot}/robot-*.yaml", "-c", CHARTE, "--date", JOUR, "-f", "json")
+    assert json.loads(only.out)["declaration"]["fichier"] == f"{lot}/robot-tondeuse.yaml"
+    none = run("verifier", f"{lot}/*.yml", "-c", CHARTE)
+    assert none.code == 3
+    assert f"erreur [motif-sans-fiche] le motif « {lot}/*.yml » ne désigne aucun fichier" in none.err

@@ -10,6 +10,7 @@ the order of the files, identical to those of a single process.
 from __future__ import annotations
 
 import collections
+import glob
 import itertools
 import multiprocessing
 import os
@@ -70,15 +71,19 @@ class _Work:
 
 
 def expand(chemins: Iterable[str]) -> list[str]:
-    """The files to check: each folder replaced by the YAML files it holds, in name order.
+    """The files to check: each folder replaced by the YAML files it holds, in name order, and
+    each pattern (``fiches/**/*.yaml``, quoted so that the shell leaves it) by the files it names.
 
     Raises:
-        InvalidInputError: A folder holds no YAML file: nothing would be checked, and an empty
-            run must not look like a successful one.
+        InvalidInputError: A folder holds no YAML file, or a pattern names no file: nothing would
+            be checked, and an empty run must not look like a successful one.
     """
     found: list[str] = []
     for chemin in chemins:
         folder = Path(chemin)
+        if chemin != STDIN_NAME and not folder.exists() and glob.has_magic(chemin):
+            found += _matching(chemin)
+            continue
         if chemin == STDIN_NAME or not folder.is_dir():
             found.append(chemin)
             continue
@@ -89,6 +94,15 @@ def expand(chemins: Iterable[str]) -> list[str]:
                 Location(chemin), "donnez le dossier des fiches, ou les fiches elles-mêmes")])
         found += files
     return found
+
+
+def _matching(pattern: str) -> list[str]:
+    files = sorted(p for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+    if not files:
+        raise InvalidInputError([Diagnostic(
+            "motif-sans-fiche", f"le motif « {pattern} » ne désigne aucun fichier", Location(pattern),
+            "vérifiez le motif : « * » remplace un nom, « ** » des dossiers (fiches/**/*.yaml)")])
+    return files
 
 
 def decide_file(work: _Work, chemin: str) -> Verification:
