@@ -98,9 +98,9 @@ def verifier(*, declarations: tuple[str, ...], charte_path: str, jour: date | No
              processus: int | None, quiet: bool) -> None:
     """Vérifier une ou plusieurs fiches projet au regard d'une charte.
 
-    FICHE est un fichier YAML de fiche projet IA (« - » lit l'entrée standard), ou un dossier :
-    toutes ses fiches (.yaml, .yml), dans l'ordre de leurs noms ; ou un motif entre guillemets
-    ('fiches/**/*.yaml').
+    FICHE est un fichier YAML de fiche projet IA (« - » lit l'entrée standard), un dossier
+    (toutes ses fiches, .yaml et .yml, dans l'ordre de leurs noms) ou un motif entre
+    guillemets ('fiches/**/*.yaml').
     """
     from charte_ia import api
     from charte_ia.cli.lot import Demande, verify_all
