@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -108,3 +109,20 @@ def test_a_quoted_pattern_names_the_declarations(run: Callable[..., Run], lot: P
     none = run("verifier", f"{lot}/*.yml", "-c", CHARTE)
     assert none.code == 3
     assert f"erreur [motif-sans-fiche] le motif « {lot}/*.yml » ne désigne aucun fichier" in none.err
+
+
+def test_colours_on_a_terminal_never_with_no_color(run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch,
+                                                    lot: Path) -> None:
+    """The verdict in its colour where a terminal shows colours (or FORCE_COLOR asks for them in a CI
+    log); NO_COLOR always wins; the words are the same either way."""
+    fiche = lot / "aide-attribution-creche.yaml"
+    plain = run("verifier", fiche, "-c", CHARTE, "--date", JOUR)
+    assert "\x1b[" not in plain.out + plain.err  # not a terminal: no escape sequence
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    forced = run("verifier", fiche, "-c", CHARTE, "--date", JOUR)
+    assert forced.out.startswith("\x1b[31m\x1b[1mDécision : NON CONFORME\x1b[0m\n")
+    assert re.sub(r"\x1b\[[0-9;]*m", "", forced.out) == plain.out
+    bad = run("verifier", lot / "absente.yaml", "-c", CHARTE)
+    assert ": \x1b[31m\x1b[1merreur\x1b[0m [fichier-introuvable]" in bad.err
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert run("verifier", fiche, "-c", CHARTE, "--date", JOUR).out == plain.out

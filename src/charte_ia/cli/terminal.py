@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,8 +55,37 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     Everything printed may quote an input: control and bidi characters are shown escaped,
     never sent to the terminal.
     """
+    shown = visible(text)
+    painted = colours_wanted(err=err)
     with contextlib.suppress(BrokenPipeError):
-        click.echo(visible(text), err=err, nl=nl)
+        click.echo(paint(shown) if painted else shown, err=err, nl=nl, color=painted or None)
+
+
+def colours_wanted(*, err: bool) -> bool:
+    """Colours on a terminal, as the tools people know do: never with ``NO_COLOR`` (no-color.org),
+    always with ``FORCE_COLOR`` or ``CLICOLOR_FORCE`` (a CI log that shows them), never for
+    ``TERM=dumb``. The words say everything; colours only help the eye."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR") or os.environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return True
+    stream = sys.stderr if err else sys.stdout
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+_VERDICT_COLOURS = (("Décision : CONFORME AVEC RÉSERVES", "yellow"), ("Décision : NON CONFORME", "red"),
+                    ("Décision : INCOMPLET", "magenta"), ("Décision : CONFORME", "green"))
+_SEVERITY = re.compile(r"(?m)^(\S.*?: )(erreur|avertissement)( \[[a-z0-9-]+\])")
+
+
+def paint(text: str) -> str:
+    """The verdicts in their colour and in bold, ``erreur`` in red and ``avertissement`` in yellow."""
+    for words, colour in _VERDICT_COLOURS:
+        if words in text:
+            styled = click.style(words, fg=colour, bold=True)
+            text = re.sub(rf"{re.escape(words)}(?![A-ZÉ]| AVEC)", styled, text)
+    return _SEVERITY.sub(lambda m: m.group(1) + click.style(
+        m.group(2), fg="red" if m.group(2) == "erreur" else "yellow", bold=True) + m.group(3), text)
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
