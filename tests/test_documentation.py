@@ -163,3 +163,21 @@ def test_no_module_over_400_lines_and_no_function_over_50() -> None:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 assert node.end_lineno is not None
                 assert node.end_lineno - node.lineno + 1 <= 50, f"{module}:{node.lineno} {node.name}"
+
+
+def test_a_release_is_pinned_the_way_the_documentation_says() -> None:
+    """The pre-commit ``rev`` users copy is the current version's tag, and the tag exists."""
+    import subprocess
+
+    from charte_ia.version import __version__
+
+    tag = f"v{__version__}"
+    assert f"\n## {__version__} — " in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    for documented in (ROOT / ".pre-commit-hooks.yaml", ROOT / "docs" / "guides" / "integration-continue.md"):
+        assert re.findall(r"rev: (\S+)", documented.read_text(encoding="utf-8")) == [tag], documented.name
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.lstrip().startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2")
+    listed = subprocess.run(["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True, check=False)
+    if listed.returncode != 0 or not listed.stdout.strip():
+        pytest.skip("pas de dépôt git avec ses étiquettes (archive des sources) : étiquette non vérifiable")
+    assert tag in listed.stdout.split()

@@ -4,4 +4,4 @@ A constant, not a lookup in the installed metadata: ``charte-ia --version`` and 
 start without loading :mod:`importlib.metadata`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
