@@ -29,7 +29,8 @@ class Terminal:
 
     def __init__(self, *args: str | Path, cwd: Path, term: str = "dumb") -> None:
         self.master, slave = os.openpty()
-        env = {**os.environ, "COLUMNS": "160", "PYTHONIOENCODING": "utf-8", "TERM": term, "LANG": "C.UTF-8"}
+        env = {**os.environ, "COLUMNS": "160", "PYTHONIOENCODING": "utf-8", "TERM": term, "LANG": "C.UTF-8",
+               "NO_COLOR": "1"}  # the words are read here; colours are tested in test_lots
         self.process = subprocess.Popen([sys.executable, "-m", "charte_ia", *map(str, args)], stdin=slave,
                                         stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True)
         os.close(slave)
