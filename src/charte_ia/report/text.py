@@ -8,6 +8,7 @@ and no character from the inputs can drive the terminal (:func:`~charte_ia.repor
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 from charte_ia.decision import (
@@ -117,7 +118,7 @@ def question_lines(info: InformationManquante) -> list[str]:
              f"     champ {info.champ} ({info.type}) — règles concernées : {', '.join(info.regles)}"]
     for effet in info.effets:
         statuts = ", ".join(f"{s.regle} {LIBELLES_STATUT[s.statut][0]}" for s in effet.regles)
-        lines.append(f"     si {_value(effet.reponse)} : {statuts} → décision "
+        lines.append(f"     si {_labelled(effet.reponse, effet.libelle)} : {statuts} → décision "
                      f"{TITRES_VERDICT[effet.verdict].lower()}")
     return lines
 
@@ -210,7 +211,7 @@ def _values(rule: ResultatRegle) -> Iterable[str]:
     """The declaration values and the parameters the rule used."""
     for donnee in rule.donnees:
         if donnee.position is not None:
-            yield (f"    Valeur lue : {donnee.champ} = {_value(donnee.valeur)} "
+            yield (f"    Valeur lue : {donnee.champ} = {_labelled(donnee.valeur, donnee.libelle)} "
                    f"({donnee.position.fichier}:{donnee.position.ligne}:{donnee.position.colonne})")
     for parametre in rule.parametres:
         since = f", depuis le {date_fr(parametre.depuis)}" if parametre.depuis else ""
@@ -240,6 +241,20 @@ def format_reference(reference: Reference) -> str:
 
 def _value(value: object) -> str:
     return valeur_fr(value, crochets=True)
+
+
+def _labelled(value: object, libelle: str | None) -> str:
+    """A value as it is written in the declaration, followed by its label for a choice (unless the
+    label only says the same word: « non », « Non »)."""
+    written = _value(value)
+    if not libelle or _plain(libelle) == _plain(written.strip("[]")):
+        return written
+    return f"{written} ({libelle})"
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("_", " ").lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _summary(decision: Decision) -> str:
