@@ -110,7 +110,8 @@ def test_failing_rule_is_explained_with_the_line_of_the_value(run: Callable[...,
     result = run("verifier", fiche, "--charte", CHARTE_MODELE, "--date", "2026-11-22")
     line = next(number for number, text in enumerate(fiche.read_text("utf-8").splitlines(), 1)
                 if text.strip().startswith("mode:"))
-    assert f"projet.controle_humain.mode = echantillonnage ({fiche}:{line}:11)" in result.out
+    read = "projet.controle_humain.mode = echantillonnage (Contrôle par échantillonnage)"
+    assert f"{read} ({fiche}:{line}:11)" in result.out  # the value as written, its label, its place
     assert "Que faire : Prévoir une validation par un agent" in result.out
     assert "Règlement (UE) 2016/679 (RGPD), art. 22" in result.out
 
