@@ -13,20 +13,22 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from charte_ia import charter_cache
 from charte_ia.charter import Charte
 from charte_ia.compiler import compile_charter
 from charte_ia.declaration import Declaration, build_declaration
 from charte_ia.derogation import Derogations, derogations_from_document
-from charte_ia.diagnostics import InvalidInputError, did_you_mean
+from charte_ia.diagnostics import Diagnostic, InvalidInputError, Location, did_you_mean
 from charte_ia.limits import DEFAULT_LIMITS, Limits
 from charte_ia.model import FORMAT_PAQUET, FichierCharte, FichierPaquet
 from charte_ia.packs import ShippedAndFilePacks
-from charte_ia.source import STDIN_NAME, Document, read_bytes, read_file
+from charte_ia.source import DATA_NAME, STDIN_NAME, Document, read_bytes, read_data, read_file
 from charte_ia.validation import validate_document
 from charte_ia.vocabulary import Vocabulaire, default_vocabulary
 
@@ -165,22 +167,45 @@ def _unchanged(charte: Charte) -> bool:
     return all(_PACKS.sha256_of(p.fichier, charte.limites) == p.sha256 for p in charte.paquets)
 
 
-def load_declaration(path: str | Path, *, vocabulaire: Vocabulaire | None = None,
-                     limits: Limits = DEFAULT_LIMITS) -> Declaration:
-    """Lire et valider une fiche projet IA.
+def load_declaration(source: str | Path | bytes | Mapping[str, Any], *,
+                     vocabulaire: Vocabulaire | None = None, limits: Limits = DEFAULT_LIMITS) -> Declaration:
+    """Lire et valider une fiche projet IA : un fichier, un texte YAML ou JSON, ou des données Python.
 
     Args:
-        path: Le fichier YAML de la fiche (``-`` pour l'entrée standard).
+        source: Le chemin du fichier YAML de la fiche (``-`` pour l'entrée standard) ; ou son
+            texte, YAML ou JSON (``str`` sur plusieurs lignes ou commençant par ``{``, ou
+            ``bytes``) ; ou un dictionnaire (``{"format": "fiche-projet-ia/2", "projet": {…}}``),
+            vérifié comme un fichier.
         vocabulaire: Le vocabulaire de validation (par défaut, celui qui est fourni).
-        limits: Les bornes de taille et de profondeur du fichier (:class:`Limits`).
+        limits: Les bornes de taille et de profondeur (:class:`Limits`).
 
     Returns:
         La fiche validée.
 
     Raises:
-        InvalidInputError: Avec chaque problème trouvé dans le fichier, localisé.
+        InvalidInputError: Avec chaque problème trouvé, localisé : par sa ligne et sa colonne
+            dans un fichier ou un texte, par son chemin (``projet.hebergement.pays_stockage[1]``)
+            dans des données Python.
     """
-    return build_declaration(read_file(path, limits), vocabulaire or default_vocabulary())
+    return build_declaration(_document(source, limits), vocabulaire or default_vocabulary())
+
+
+def _document(source: str | Path | bytes | Mapping[str, Any], limits: Limits) -> Document:
+    if isinstance(source, Mapping):
+        return read_data(source, DATA_NAME, limits)
+    if isinstance(source, bytes | bytearray):
+        return read_bytes(bytes(source), TEXT_NAME, limits)
+    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
+        return read_bytes(source.encode("utf-8"), TEXT_NAME, limits)
+    if isinstance(source, str | Path):
+        return read_file(source, limits)
+    raise InvalidInputError([Diagnostic(
+        "donnees-type", f"fiche de type {type(source).__name__} : un chemin, un texte YAML ou JSON, ou "
+        "un dictionnaire est attendu", Location(DATA_NAME))])
+
+
+TEXT_NAME = "<texte>"
+"""The name shown in diagnostics for a declaration given as text."""
 
 
 def load_derogations(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Derogations:

@@ -28,10 +28,12 @@ from pathlib import Path
 
 from charte_ia.diagnostics import Diagnostic, InvalidInputError
 from charte_ia.limits import DEFAULT_LIMITS, Limits
+from charte_ia.source.data import DATA_NAME, read_data
 from charte_ia.source.document import STDIN_NAME, Document, Position
 from charte_ia.source.parse import fail, parse_yaml, place_of, size_fr
 
-__all__ = ["STDIN_NAME", "Document", "Position", "read_bytes", "read_file", "unreachable"]
+__all__ = ["DATA_NAME", "STDIN_NAME", "Document", "Position", "read_bytes", "read_data", "read_file",
+           "unreachable"]
 
 
 def read_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document:

@@ -56,6 +56,8 @@ class Document:
                 unknown or misplaced keys).
         """
         steps = tuple(path)
+        if not self.values and not self.keys:  # Python data: a path, no line to point at
+            return Location(self.name, None, None, steps)
         probe = steps
         while True:
             table = self.keys if key else self.values
