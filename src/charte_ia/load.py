@@ -168,7 +168,8 @@ def _unchanged(charte: Charte) -> bool:
 
 
 def load_declaration(source: str | Path | bytes | Mapping[str, Any], *,
-                     vocabulaire: Vocabulaire | None = None, limits: Limits = DEFAULT_LIMITS) -> Declaration:
+                     vocabulaire: Vocabulaire | None = None, limits: Limits = DEFAULT_LIMITS,
+                     nom: str | None = None) -> Declaration:
     """Lire et valider une fiche projet IA : un fichier, un texte YAML ou JSON, ou des données Python.
 
     Args:
@@ -178,6 +179,8 @@ def load_declaration(source: str | Path | bytes | Mapping[str, Any], *,
             vérifié comme un fichier.
         vocabulaire: Le vocabulaire de validation (par défaut, celui qui est fourni).
         limits: Les bornes de taille et de profondeur (:class:`Limits`).
+        nom: Pour un texte ou des données, le nom que citent les diagnostics et la décision
+            (par défaut ``<texte>`` ou ``<données>``).
 
     Returns:
         La fiche validée.
@@ -187,16 +190,16 @@ def load_declaration(source: str | Path | bytes | Mapping[str, Any], *,
             dans un fichier ou un texte, par son chemin (``projet.hebergement.pays_stockage[1]``)
             dans des données Python.
     """
-    return build_declaration(_document(source, limits), vocabulaire or default_vocabulary())
+    return build_declaration(_document(source, limits, nom), vocabulaire or default_vocabulary())
 
 
-def _document(source: str | Path | bytes | Mapping[str, Any], limits: Limits) -> Document:
+def _document(source: str | Path | bytes | Mapping[str, Any], limits: Limits, nom: str | None) -> Document:
     if isinstance(source, Mapping):
-        return read_data(source, DATA_NAME, limits)
+        return read_data(source, nom or DATA_NAME, limits)
     if isinstance(source, bytes | bytearray):
-        return read_bytes(bytes(source), TEXT_NAME, limits)
+        return read_bytes(bytes(source), nom or TEXT_NAME, limits)
     if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
-        return read_bytes(source.encode("utf-8"), TEXT_NAME, limits)
+        return read_bytes(source.encode("utf-8"), nom or TEXT_NAME, limits)
     if isinstance(source, str | Path):
         return read_file(source, limits)
     raise InvalidInputError([Diagnostic(

@@ -43,6 +43,7 @@ import click
 from charte_ia.cli import francais
 from charte_ia.cli.commandes import cli
 from charte_ia.cli.demarrage import init
+from charte_ia.cli.service import servir
 from charte_ia.cli.terminal import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -59,6 +60,7 @@ from charte_ia.diagnostics import Diagnostic, Gravite, InvalidInputError, Locati
 __all__ = ["cli", "exit_code", "main", "worst"]
 
 cli.add_command(init)
+cli.add_command(servir)
 
 
 class _Stopped(BaseException):

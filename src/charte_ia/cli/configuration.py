@@ -63,6 +63,8 @@ def default_map(path: Path, commands: Mapping[str, click.Command]) -> dict[str, 
         accepted = {p.name for p in command.params}
         offered = {**common, **(verifier if name == "verifier" else {})}
         chosen = {k: v for k, v in offered.items() if k in accepted}
+        if "chartes" in accepted and "charte_path" in common:  # servir: the charter of the project
+            chosen["chartes"] = (common["charte_path"],)
         if chosen:
             defaults[name] = chosen
     return defaults

@@ -1,0 +1,163 @@
+"""``charte-ia servir`` in a real uvicorn process on 127.0.0.1, as a tool in another language uses it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+httpx = pytest.importorskip("httpx", reason="httpx absent : make test l'installe (extra dev)")
+pytest.importorskip("fastapi", reason="FastAPI absent : make test l'installe (extra dev)")
+pytest.importorskip("uvicorn", reason="uvicorn absent : make test l'installe (extra dev)")
+
+EXEMPLES = ROOT / "exemples"
+DAY = {"date_reference": "2026-11-22"}
+CHARTE = "commune-modele"  # the shipped model charter, by its name
+CHARTE_ID = "fr.commune-modele.charte-ia"
+JETON = "jeton-de-test-4f1c"
+
+
+@dataclass
+class Service:
+    url: str
+    process: subprocess.Popen[str]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start(*args: str, env: dict[str, str] | None = None) -> Iterator[Service]:
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "charte_ia", "servir", "--charte", CHARTE,
+                                "--port", str(port), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            said = process.stderr.read() if process.stderr else ""
+            raise AssertionError(f"le service s'est arrêté : {said}")
+        try:
+            httpx.get(f"{url}/sante", timeout=1, headers={"Authorization": f"Bearer {JETON}"})
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    try:
+        yield Service(url, process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[Service]:
+    yield from _start()
+
+
+def test_health_and_charters_served(service: Service) -> None:
+    assert httpx.get(f"{service.url}/sante").json()["statut"] == "disponible"
+    [served] = httpx.get(f"{service.url}/chartes").json()
+    assert served["id"] == CHARTE_ID
+    assert served["regles"] == 75
+    rules = httpx.get(f"{service.url}/chartes/{CHARTE_ID}/regles").json()
+    assert {"id": "communs.CH-COMMUNS", "nature": "charte"}.items() <= next(
+        r for r in rules if r["id"] == "communs.CH-COMMUNS").items()
+    explained = httpx.get(f"{service.url}/chartes/{CHARTE_ID}/regles/CH-COMMUNS").json()
+    assert explained["explication"].startswith("Règle communs.CH-COMMUNS — ")
+    schema = httpx.get(f"{service.url}/schemas/decision").json()
+    assert schema["title"] == "Décision charte-ia (decision-charte-ia/1)"
+    assert "projet" in httpx.get(f"{service.url}/schemas/fiche").json()["properties"]
+    assert httpx.get(f"{service.url}/openapi.json").json()["info"]["title"] == "charte-ia"
+
+
+def test_the_decision_is_the_one_the_command_gives_byte_for_byte(service: Service) -> None:
+    fiche = EXEMPLES / "aide-attribution-creche.yaml"
+    served = httpx.post(f"{service.url}/chartes/{CHARTE_ID}/decision", params=DAY,
+                        content=fiche.read_bytes(), timeout=60)
+    assert served.status_code == 200
+    command = subprocess.run([sys.executable, "-m", "charte_ia", "verifier", "-", "--charte", CHARTE,
+                              "--date", "2026-11-22", "--format", "json"], input=fiche.read_bytes(),
+                             capture_output=True, check=False)
+    assert served.content == command.stdout
+    html = httpx.post(f"{service.url}/chartes/{CHARTE_ID}/decision", content=fiche.read_bytes(),
+                      params=DAY, headers={"Accept": "text/html"}, timeout=60)
+    assert html.headers["content-type"].startswith("text/html")
+    assert "Avis de conformité : NON CONFORME" in html.text
+    missing = httpx.post(f"{service.url}/chartes/{CHARTE_ID}/manquants", params=DAY,
+                         content=(EXEMPLES / "aide-instruction-solidarite.yaml").read_bytes(), timeout=60)
+    assert missing.json()[0]["champ"] == "projet.donnees.aipd_realisee"
+
+
+@pytest.mark.parametrize(("path", "body", "status", "code"), [
+    (f"/chartes/{CHARTE_ID}/decision", b"format: fiche-projet-ia/2\nprojet: {id: x, nom: y, donnees: "
+     b"{personnelles: peut-etre}}\n", 422, "entree-invalide"),
+    (f"/chartes/{CHARTE_ID}/decision", b"projet: [\n", 422, "entree-invalide"),
+    (f"/chartes/{CHARTE_ID}/decision", b"a" * 1_000_001, 413, "corps-trop-grand"),
+    ("/chartes/inconnue/decision", b"{}", 404, "charte-inconnue"),
+    (f"/chartes/{CHARTE_ID}/decision?date_reference=22/11/2026", b"{}", 400, "parametre-invalide"),
+    ("/nulle-part", b"", 404, "introuvable"),
+])
+def test_every_error_is_french_json_never_a_traceback(service: Service, path: str, body: bytes, status: int,
+                                                      code: str) -> None:
+    answer = httpx.post(f"{service.url}{path}", content=body, timeout=60)
+    assert answer.status_code == status
+    assert answer.json()["code"] == code
+    assert "Traceback" not in answer.text
+
+
+def test_a_wrong_answer_is_placed_as_the_command_places_it(service: Service) -> None:
+    body = b"format: fiche-projet-ia/2\nprojet: {id: x, nom: y, donnees: {personnelles: peut-etre}}\n"
+    [problem] = httpx.post(f"{service.url}/chartes/{CHARTE_ID}/decision", content=body).json()["diagnostics"]
+    assert problem == {"code": "fiche", "gravite": "erreur", "emplacement": "projet.donnees.personnelles",
+                       "ligne": 2, "colonne": 49, "conseil": None,
+                       "message": "réponse attendue : oui ou non (ou true, false) ; « peut-etre » reçu"}
+
+
+def test_beyond_loopback_a_token_is_required() -> None:
+    refused = subprocess.run([sys.executable, "-m", "charte_ia", "servir", "--charte", CHARTE,
+                              "--hote", "0.0.0.0"], capture_output=True, text=True, check=False, timeout=60,
+                             env={k: v for k, v in os.environ.items() if k != "CHARTE_IA_JETON"})
+    assert refused.returncode == 3
+    assert "demande un jeton d'accès : définissez CHARTE_IA_JETON" in refused.stderr
+    for guarded in _start("--hote", "0.0.0.0", env={"CHARTE_IA_JETON": JETON}):
+        assert httpx.get(f"{guarded.url}/chartes").status_code == 401
+        wrong = httpx.get(f"{guarded.url}/chartes", headers={"Authorization": "Bearer faux"})
+        assert wrong.status_code == 401
+        assert wrong.json()["code"] == "jeton-invalide"
+        ok = httpx.get(f"{guarded.url}/chartes", headers={"Authorization": f"Bearer {JETON}"})
+        assert ok.status_code == 200
+
+
+def test_the_charter_of_the_configuration_is_served(tmp_path: Path) -> None:
+    (tmp_path / "charte-ia.toml").write_text('charte = "commune-modele"\n', encoding="utf-8")
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "charte_ia", "servir", "--port", str(port)],
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        said = process.stderr.readline() if process.stderr else ""
+        assert f"charte-ia sert 1 charte sur http://127.0.0.1:{port}/ ({CHARTE_ID})" in said
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+        if process.stderr is not None:
+            process.stderr.close()
