@@ -33,7 +33,7 @@ def read_data(data: Mapping[str, Any], name: str, limits: Limits) -> Document:
     plain = walk.copy(data, ())
     canonical = json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return Document(name=name, data=plain, sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-                    values={}, keys={})
+                    values={}, keys={}, donnees=True)
 
 
 class _Walk:

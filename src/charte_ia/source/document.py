@@ -46,6 +46,8 @@ class Document:
     values: Mapping[tuple[PathItem, ...], Position]
     keys: Mapping[tuple[PathItem, ...], Position]
     lines: tuple[str, ...] = ()
+    donnees: bool = False
+    """Python data given in place of a file (:mod:`charte_ia.source.data`): no line, no column."""
 
     def locate(self, path: Sequence[PathItem], *, key: bool = False) -> Location:
         """Return the location of ``path``, or of its nearest known ancestor.
@@ -56,7 +58,7 @@ class Document:
                 unknown or misplaced keys).
         """
         steps = tuple(path)
-        if not self.values and not self.keys:  # Python data: a path, no line to point at
+        if self.donnees:  # Python data: a path, no line to point at
             return Location(self.name, None, None, steps)
         probe = steps
         while True:
