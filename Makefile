@@ -44,6 +44,7 @@ golden: $(STAMP)
 ## docs : génère le catalogue des règles et construit le site de documentation (site/)
 docs: $(STAMP)
 	$(BIN)/charte-ia documenter --sortie docs/catalogue
+	$(BIN)/charte-ia servir --openapi docs/openapi.json
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 	@echo "== Site de documentation : site/index.html"
 

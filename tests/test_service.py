@@ -157,3 +157,23 @@ def test_the_charter_of_the_configuration_is_served(tmp_path: Path) -> None:
     defaults = default_map(tmp_path / "charte-ia.toml", cli.commands)
     assert defaults["servir"] == {"chartes": ("commune-modele",)}
     assert defaults["verifier"]["charte_path"] == "commune-modele"
+
+
+def test_the_openapi_document_is_french_and_says_the_errors_the_service_gives(tmp_path: Path) -> None:
+    import json
+
+    target = tmp_path / "openapi.json"
+    done = subprocess.run([sys.executable, "-m", "charte_ia", "servir", "--openapi", str(target)],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    text = target.read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert sorted(document["paths"]) == ["/chartes", "/chartes/{charte_id}/decision",
+                                         "/chartes/{charte_id}/manquants", "/chartes/{charte_id}/regles",
+                                         "/chartes/{charte_id}/regles/{regle_id}", "/sante",
+                                         "/schemas/decision", "/schemas/fiche"]
+    for english in ("Successful Response", "Validation Error", "HTTPValidationError"):
+        assert english not in text
+    answers = document["paths"]["/chartes/{charte_id}/decision"]["post"]["responses"]
+    assert sorted(answers) == ["200", "400", "401", "404", "413", "422", "503"]
+    assert answers["422"]["description"] == "Fiche invalide (diagnostics)"

@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -71,7 +72,41 @@ def application(settings: Settings) -> FastAPI:
     _guards(app, settings)
     _reading(app, served)
     _deciding(app, served, settings)
+    app.openapi = lambda: _french(app)  # type: ignore[method-assign]
     return app
+
+
+_ERROR_SCHEMA = {"type": "object", "title": "Erreur", "required": ["code", "message"], "properties": {
+    "code": {"type": "string", "description": "Le code de l'erreur (jeton-invalide, entree-invalide…)"},
+    "message": {"type": "string", "description": "Ce qui ne va pas, en français"},
+    "diagnostics": {"type": "array", "description": "Pour une fiche invalide : chaque problème, comme la "
+                    "commande le donne (code, gravite, message, emplacement, ligne, colonne, conseil)",
+                    "items": {"type": "object"}}}}
+_ERRORS = {"400": "Paramètre invalide", "401": "Jeton absent ou invalide (service au-delà de la machine)",
+           "404": "Charte, règle ou adresse inconnue", "413": "Corps trop volumineux",
+           "422": "Fiche invalide (diagnostics)", "503": "Trop d'évaluations en cours"}
+
+
+def _french(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document in French, with the errors the service really answers."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    document = get_openapi(title=app.title, version=app.version, description=app.description,
+                           routes=app.routes)
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Erreur"}}}}
+    for operations in document.get("paths", {}).values():
+        for method, operation in operations.items():
+            answers = operation.setdefault("responses", {})
+            answers.pop("422", None)
+            answers.get("200", {})["description"] = "Réponse"
+            wanted = ("400", "401", "404") + (("413", "422", "503") if method == "post" else ())
+            answers.update({status: {"description": _ERRORS[status], **error} for status in wanted})
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["Erreur"] = _ERROR_SCHEMA
+    app.openapi_schema = document
+    return document
 
 
 def _guards(app: FastAPI, settings: Settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from pathlib import Path
 
 import click
 
@@ -17,22 +18,42 @@ TOKEN_VARIABLE = "CHARTE_IA_JETON"
 
 
 @click.command()
-@click.option("--charte", "-c", "chartes", multiple=True, required=True, metavar="CHARTE",
+@click.option("--charte", "-c", "chartes", multiple=True, metavar="CHARTE",
               help="Une charte à servir (fichier, ou nom d'une charte modèle) ; répétable. Les chartes sont "
                    "compilées au démarrage ; une requête les désigne par leur identifiant.")
 @click.option("--hote", default="127.0.0.1", show_default=True, metavar="ADRESSE",
               help="L'adresse d'écoute ; au-delà de la machine (0.0.0.0…), CHARTE_IA_JETON est obligatoire.")
 @click.option("--port", "-p", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Le port d'écoute.")
-def servir(*, chartes: tuple[str, ...], hote: str, port: int) -> None:
+@click.option("--openapi", "openapi", default=None, metavar="FICHIER",
+              help="Écrire le document OpenAPI du service dans FICHIER (« - » : la sortie standard), sans "
+                   "démarrer le service.")
+def servir(*, chartes: tuple[str, ...], hote: str, port: int, openapi: str | None) -> None:
     """Servir les décisions par HTTP (API JSON en français, document OpenAPI sur /openapi.json).
 
     Points d'accès : /sante, /chartes, /chartes/ID/regles, /schemas/fiche, /schemas/decision ;
     POST /chartes/ID/decision (fiche en JSON ou YAML ; rapport selon l'en-tête Accept) et
     POST /chartes/ID/manquants. Ctrl-C arrête le service.
     """
+    if openapi is not None:
+        write_openapi(openapi)
+        return
+    if not chartes:
+        raise UsageFrancais("option obligatoire manquante : --charte (la charte à servir)")
     limits = click.get_current_context().find_root().obj
     serve(chartes, hote, port, limits if isinstance(limits, Limits) else Limits())
+
+
+def write_openapi(target: str) -> None:
+    """The OpenAPI document, for the documentation site or a client generator."""
+    from charte_ia.output import write_atomically  # noqa: PLC0415
+    from charte_ia.server import Settings, openapi_text  # noqa: PLC0415
+
+    text = openapi_text(Settings(()))
+    if target == "-":
+        echo(text, nl=False)
+    else:
+        write_atomically(Path(target), text)
 
 
 def serve(chartes: tuple[str, ...], hote: str, port: int, limits: Limits) -> None:
