@@ -49,10 +49,12 @@ docs: $(STAMP)
 	@echo "== Site de documentation : site/index.html"
 
 ## bench : mesure la compilation de la charte, la vitesse d'évaluation (compilée et interprétée), le
-## démarrage, la croissance avec le nombre de règles et la longueur des listes, et la comparaison avec Rego
+## démarrage, la croissance avec le nombre de règles et la longueur des listes, la comparaison avec Rego,
+## et le service HTTP sous charge (2 000 requêtes, 16 clients, sur 127.0.0.1)
 bench: $(STAMP) $(VENV)/.banc
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/echelle.py
+	$(BIN)/python bench/service.py
 
 $(VENV)/.banc: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
