@@ -90,7 +90,7 @@ def test_gitlab_example_writes_the_junit_report_it_publishes(depot: Path) -> Non
 
 
 def test_a_folder_is_checked_over_several_processes_with_the_same_decisions(tmp_path: Path) -> None:
-    """A portfolio (the shipped examples, twice) given as a folder to two processes, and as files to one."""
+    """A portfolio (the shipped examples) given as a folder to two processes, and as files to one."""
     folder = tmp_path / "portefeuille"
     folder.mkdir()
     examples = sorted((ROOT / "exemples").glob("*.yaml"))

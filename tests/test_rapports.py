@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import jsonschema
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
+import charte_ia
 from conftest import ROOT, Run
 
 COMMUNE = ROOT / "chartes" / "commune-modele.yaml"
@@ -342,19 +344,24 @@ def test_the_non_conforme_report_prints_on_a4_in_at_most_8_pages(run: Callable[.
 # --- PDF ------------------------------------------------------------------------------------------------
 
 
-def test_the_pdf_report_is_the_committee_report_on_a4(run: Callable[..., Run], tmp_path: Path) -> None:
-    """``--sortie avis.pdf`` writes the same report, laid out on A4: pages and text read back."""
+def test_the_pdf_report_is_the_committee_report_on_a4(tmp_path: Path) -> None:
+    """The PDF a committee member opens: the crèche report laid out on A4, pages and text read back."""
     try:
         import weasyprint  # noqa: F401
     except (ImportError, OSError) as error:
         pytest.skip(f"WeasyPrint ou Pango absent ({error}) : make test installe WeasyPrint")
     import pypdf
 
+    from charte_ia.report import FORMATS, format_of
+
+    assert format_of(str(tmp_path / "avis.pdf")) == "pdf"  # --sortie avis.pdf asks for it
+    charte = charte_ia.load_charter(COMMUNE)
+    fiche = charte_ia.load_declaration(EX / "aide-attribution-creche.yaml", vocabulaire=charte.vocabulaire)
+    pdf = FORMATS["pdf"].contenu([charte_ia.evaluate(charte, fiche, date(2026, 11, 22))])
+    assert isinstance(pdf, bytes)
+    assert pdf.startswith(b"%PDF-")
     target = tmp_path / "avis.pdf"
-    result = run("verifier", EX / "aide-attribution-creche.yaml", "-c", COMMUNE, "--date", "2026-11-22",
-                 "--sortie", target)
-    assert result.code == 1, result.err
-    assert target.read_bytes().startswith(b"%PDF-")
+    target.write_bytes(pdf)
     reader = pypdf.PdfReader(target)
     assert 1 <= len(reader.pages) <= 8
     first = reader.pages[0].extract_text()

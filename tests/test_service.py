@@ -8,13 +8,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, Run
 
 httpx = pytest.importorskip("httpx", reason="httpx absent : make test l'installe (extra dev)")
 pytest.importorskip("fastapi", reason="FastAPI absent : make test l'installe (extra dev)")
@@ -133,19 +134,29 @@ def test_a_wrong_answer_is_placed_as_the_command_places_it(service: Service) -> 
                        "message": "réponse attendue : oui ou non (ou true, false) ; « peut-etre » reçu"}
 
 
-def test_beyond_loopback_a_token_is_required() -> None:
-    refused = subprocess.run([sys.executable, "-m", "charte_ia", "servir", "--charte", CHARTE,
-                              "--hote", "0.0.0.0"], capture_output=True, text=True, check=False, timeout=60,
-                             env={k: v for k, v in os.environ.items() if k != "CHARTE_IA_JETON"})
-    assert refused.returncode == 3
-    assert "demande un jeton d'accès : définissez CHARTE_IA_JETON" in refused.stderr
-    for guarded in _start("--hote", "0.0.0.0", env={"CHARTE_IA_JETON": JETON}):
-        assert httpx.get(f"{guarded.url}/chartes").status_code == 401
-        wrong = httpx.get(f"{guarded.url}/chartes", headers={"Authorization": "Bearer faux"})
-        assert wrong.status_code == 401
-        assert wrong.json()["code"] == "jeton-invalide"
-        ok = httpx.get(f"{guarded.url}/chartes", headers={"Authorization": f"Bearer {JETON}"})
-        assert ok.status_code == 200
+def test_beyond_loopback_a_token_is_required(run: Callable[..., Run],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from charte_ia import load_charter
+    from charte_ia.server import Settings, application
+
+    monkeypatch.delenv("CHARTE_IA_JETON", raising=False)
+    refused = run("servir", "--charte", CHARTE, "--hote", "0.0.0.0")
+    assert refused.code == 3
+    assert "demande un jeton d'accès : définissez CHARTE_IA_JETON" in refused.err
+    app = application(Settings([load_charter(CHARTE)], jeton=JETON))
+
+    async def ask(headers: dict[str, str]) -> Any:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            return await client.get("/chartes", headers=headers)
+
+    assert asyncio.run(ask({})).status_code == 401
+    wrong = asyncio.run(ask({"Authorization": "Bearer faux"}))
+    assert wrong.status_code == 401
+    assert wrong.json()["code"] == "jeton-invalide"
+    assert asyncio.run(ask({"Authorization": f"Bearer {JETON}"})).status_code == 200
 
 
 def test_the_charter_of_the_configuration_is_served(tmp_path: Path) -> None:
@@ -159,13 +170,13 @@ def test_the_charter_of_the_configuration_is_served(tmp_path: Path) -> None:
     assert defaults["verifier"]["charte_path"] == "commune-modele"
 
 
-def test_the_openapi_document_is_french_and_says_the_errors_the_service_gives(tmp_path: Path) -> None:
+def test_the_openapi_document_is_french_and_says_the_errors_the_service_gives(run: Callable[..., Run],
+                                                                              tmp_path: Path) -> None:
     import json
 
     target = tmp_path / "openapi.json"
-    done = subprocess.run([sys.executable, "-m", "charte_ia", "servir", "--openapi", str(target)],
-                          capture_output=True, text=True, check=False, timeout=60)
-    assert done.returncode == 0, done.stderr
+    done = run("servir", "--openapi", target)
+    assert done.code == 0, done.err
     text = target.read_text(encoding="utf-8")
     document = json.loads(text)
     assert sorted(document["paths"]) == ["/chartes", "/chartes/{charte_id}/decision",
