@@ -142,6 +142,7 @@ def test_a_file_over_the_size_limit_is_refused_without_being_read_whole(run: Cal
     assert "[fichier-trop-grand] fichier trop volumineux (plus de 1 Mo)" in result.err
 
 
+@pytest.mark.no_cover  # a large input: the code it runs is measured by the smaller hostile files
 def test_a_million_keys_stop_at_the_node_limit() -> None:
     text = "".join(f"k{i}: {i}\n" for i in range(60_000)).encode()
     with pytest.raises(InvalidInputError) as refused:
