@@ -188,3 +188,19 @@ def test_the_openapi_document_is_french_and_says_the_errors_the_service_gives(ru
     answers = document["paths"]["/chartes/{charte_id}/decision"]["post"]["responses"]
     assert sorted(answers) == ["200", "400", "401", "404", "413", "422", "503"]
     assert answers["422"]["description"] == "Fiche invalide (diagnostics)"
+
+
+def test_the_hostile_declarations_of_the_corpus_are_refused_through_http(service: Service) -> None:
+    """Each hostile declaration of tests/hostiles, sent as a body: a French 4xx, never a decision,
+    never a traceback, and the service still answers afterwards."""
+    hostile = sorted((ROOT / "tests" / "hostiles").glob("fiche-*.yaml"))
+    assert len(hostile) >= 15
+    for path in hostile:
+        answer = httpx.post(f"{service.url}/chartes/{CHARTE_ID}/decision", content=path.read_bytes(),
+                            timeout=60)
+        assert answer.status_code in (413, 422), (path.name, answer.status_code)
+        body = answer.json()
+        assert body["code"] in ("entree-invalide", "corps-trop-grand"), path.name
+        assert "Traceback" not in answer.text
+        assert all(d["message"] and d["gravite"] == "erreur" for d in body.get("diagnostics", [])), path.name
+    assert httpx.get(f"{service.url}/sante").json()["statut"] == "disponible"
