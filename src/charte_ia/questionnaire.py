@@ -10,13 +10,12 @@ know yet": the question is not asked again in this session.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from charte_ia.diagnostics import did_you_mean
-from charte_ia.model import Champ, TypeChamp
+from charte_ia.model import Champ, TypeChamp, folded_choice
 from charte_ia.vocabulary import check_value
 
 NE_SAIT_PAS = object()
@@ -109,13 +108,6 @@ def _choice(typed: str, valeurs: tuple[str, ...], libelles: dict[str, str]) -> s
     suggestion = did_you_mean(typed, valeurs)
     raise ValueError("choix inconnu" + (f" ({suggestion})" if suggestion else "")
                      + " ; tapez le numéro d'un choix")
-
-
-def folded_choice(text: str) -> str:
-    """A choice as a person may type it, reduced to how choices are written: no accents, no
-    capitals, words joined by ``_`` (« Revue avant notification » → ``revue_avant_notification``)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return "_".join(re.split(r"[\s_'’-]+", plain.strip().lower())).strip("_")
 
 
 def _integer(typed: str, _: tuple[str, ...]) -> int:

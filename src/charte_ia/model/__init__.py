@@ -76,6 +76,7 @@ from charte_ia.model.vocabulaire import (
     FichierVocabulaire,
     Section,
     TypeChamp,
+    folded_choice,
 )
 
 __all__ = [
@@ -135,5 +136,6 @@ __all__ = [
     "check_semver",
     "check_url",
     "dated_keys",
+    "folded_choice",
     "parse_date",
 ]

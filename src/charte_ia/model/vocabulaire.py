@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -133,3 +135,8 @@ class FichierVocabulaire(FrozenModel):
     champs: tuple[Champ, ...]
 
 
+def folded_choice(text: str) -> str:
+    """A choice as a person may type it, reduced to how choices are written: no accents, no
+    capitals, words joined by ``_`` (« Revue avant notification » → ``revue_avant_notification``)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return "_".join(re.split(r"[\s_'’-]+", plain.strip().lower())).strip("_")

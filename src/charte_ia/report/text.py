@@ -8,7 +8,6 @@ and no character from the inputs can drive the terminal (:func:`~charte_ia.repor
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 from charte_ia.decision import (
@@ -20,7 +19,7 @@ from charte_ia.decision import (
     Verdict,
 )
 from charte_ia.diagnostics import date_fr, nombre_fr, valeur_fr
-from charte_ia.model import Reference, Severite
+from charte_ia.model import Reference, Severite, folded_choice
 from charte_ia.report.escape import one_line, visible
 
 TITRES_VERDICT = {
@@ -247,14 +246,9 @@ def _labelled(value: object, libelle: str | None) -> str:
     """A value as it is written in the declaration, followed by its label for a choice (unless the
     label only says the same word: « non », « Non »)."""
     written = _value(value)
-    if not libelle or _plain(libelle) == _plain(written.strip("[]")):
+    if not libelle or folded_choice(libelle) == folded_choice(written.strip("[]")):
         return written
     return f"{written} ({libelle})"
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.replace("_", " ").lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _summary(decision: Decision) -> str:
